@@ -1,0 +1,3 @@
+"""followup-rules: a traceable-advice rules engine with a YAML policy DSL."""
+
+__version__ = "1.0.0"

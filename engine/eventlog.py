@@ -1,0 +1,269 @@
+"""The event log: loading (YAML, JSON, JSON Lines), validation against the
+vocabulary's event types, and time-ordered, per-type access as of a moment.
+
+Every problem is a :class:`LogError` with ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from .checker import suggest
+from .errors import InputError, LogError
+from .sources import Document, load_document, parse_document
+from .timeparse import get_zone, parse_moment, zone_suggestion
+from .validation import validate_document
+from .vocabulary import EventTypeSpec, FieldSpec, Vocabulary
+
+__all__ = ["Event", "EventLog", "LogView", "load_log", "iter_jsonl_logs"]
+
+_COMMON = ("id", "note")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event: its type, its moment (aware, in the log's zone), its fields."""
+
+    type: str
+    at: datetime
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    id: str | None = None
+    note: str | None = None
+    index: int = 0          # position in the input (stable sort key, citations)
+    line: int | None = None  # line in the input file, when loaded from one
+
+    def field(self, name: str) -> Any:
+        if name == "at":
+            return self.at
+        if name == "type":
+            return self.type
+        if name == "id":
+            return self.id
+        if name == "note":
+            return self.note
+        return self.fields.get(name)
+
+    def label(self) -> str:
+        """A short human reference, e.g. ``follow_up_sent #3 (line 12)``."""
+        where = f"line {self.line}" if self.line else f"event {self.index + 1}"
+        return f"{self.type} {self.id or ''}".rstrip() + f" ({where})"
+
+
+class LogView:
+    """The log as known at one moment: events at or before it, by type."""
+
+    __slots__ = ("log", "cutoff", "_cache", "_count")
+
+    def __init__(self, log: "EventLog", cutoff: datetime) -> None:
+        self.log = log
+        self.cutoff = cutoff
+        self._cache: dict[str, tuple[Event, ...]] = {}
+        self._count = bisect_right(log._times, cutoff)
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self.log.events[: self._count]
+
+    def events_of(self, event_type: str) -> tuple[Event, ...]:
+        cached = self._cache.get(event_type)
+        if cached is None:
+            events, times = self.log._by_type.get(event_type, ((), []))
+            cached = events[: bisect_right(times, self.cutoff)]
+            self._cache[event_type] = cached
+        return cached
+
+
+class EventLog:
+    """A candidate's events, sorted stably by time. Immutable."""
+
+    def __init__(self, events: list[Event] | tuple[Event, ...], timezone: str = "UTC",
+                 subject: str | None = None, source: str | None = None) -> None:
+        self.timezone = timezone
+        self.tz = get_zone(timezone)
+        self.subject = subject
+        self.source = source
+        ordered = sorted(events, key=lambda e: (e.at, e.index))
+        self.events: tuple[Event, ...] = tuple(ordered)
+        self._times = [e.at for e in self.events]
+        by_type: dict[str, list[Event]] = {}
+        for e in self.events:
+            by_type.setdefault(e.type, []).append(e)
+        self._by_type = {t: (tuple(es), [e.at for e in es]) for t, es in by_type.items()}
+
+    def as_of(self, moment: datetime) -> LogView:
+        return LogView(self, moment)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def __repr__(self) -> str:
+        return f"<EventLog {self.subject or self.source or ''} {len(self.events)} events>"
+
+    def __reduce__(self):
+        return (EventLog, (self.events, self.timezone, self.subject, self.source))
+
+    @classmethod
+    def from_dict(cls, data: Any, vocabulary: Vocabulary | None = None, *,
+                  source: str | None = None) -> "EventLog":
+        """Build a log from plain data (as parsed from YAML/JSON)."""
+        doc = Document(data, _NoPositions(), source or "<log>", "")
+        return _build(doc, vocabulary)
+
+
+class _NoPositions:
+    """Positions for data that came from no file."""
+
+    scalars: dict = {}
+
+    def of(self, path, *, key: bool = False):
+        return (None, None)
+
+
+def _default_vocabulary() -> Vocabulary:
+    from .policies import default_vocabulary
+    return default_vocabulary()
+
+
+def _build(doc: Document, vocabulary: Vocabulary | None) -> EventLog:
+    vocab = vocabulary or _default_vocabulary()
+    data = doc.data
+    if not isinstance(data, dict):
+        raise LogError("an event log must be a mapping with 'events'", **doc.where(()),
+                       hint="see examples/ for the shape of a log")
+    for key in data:
+        if key not in ("subject", "timezone", "events"):
+            raise LogError(f"unknown key '{key}' in the log", code="RULES-E020",
+                           hint=suggest(str(key), ["subject", "timezone", "events"]) or
+                           "a log has subject, timezone and events", **doc.where((key,), key=True))
+    zone_name = data.get("timezone", "UTC")
+    try:
+        tz = get_zone(zone_name)
+    except ValueError as err:
+        raise LogError(str(err), code="RULES-E021", hint=zone_suggestion(zone_name),
+                       **doc.where(("timezone",))) from None
+    events_raw = data.get("events")
+    if not isinstance(events_raw, list):
+        raise LogError("'events' must be a list of events", **doc.where(("events",)))
+    subject = data.get("subject")
+    if subject is not None and not isinstance(subject, str):
+        raise LogError("'subject' must be text", **doc.where(("subject",)))
+    events = [_event(doc, i, raw, vocab, tz) for i, raw in enumerate(events_raw)]
+    return EventLog(events, zone_name, subject, doc.file)
+
+
+def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz) -> Event:
+    path = ("events", i)
+    if not isinstance(raw, dict):
+        raise LogError("an event must be a mapping with 'type' and 'at'", **doc.where(path))
+    etype = raw.get("type")
+    if "type" not in raw:
+        raise LogError("event has no 'type'", **doc.where(path), hint="e.g. type: interview")
+    spec = vocab.event_type_specs.get(etype) if isinstance(etype, str) else None
+    if spec is None:
+        raise LogError(f"unknown event type {etype!r}", code="RULES-E023",
+                       hint=suggest(str(etype), vocab.event_types()) or
+                       "known types: " + ", ".join(sorted(vocab.event_types())),
+                       **doc.where(path + ("type",)))
+    if "at" not in raw:
+        raise LogError(f"{etype} event has no 'at' time", code="RULES-E022",
+                       **doc.where(path), hint="e.g. at: 2026-11-16T10:00")
+    try:
+        at = parse_moment(raw["at"], tz)
+    except ValueError as err:
+        raise LogError(str(err), code="RULES-E022", **doc.where(path + ("at",))) from None
+    fields: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in ("type", "at"):
+            continue
+        if key in _COMMON:
+            if not isinstance(value, str):
+                raise LogError(f"'{key}' must be text", code="RULES-E024", **doc.where(path + (key,)))
+            continue
+        fspec = spec.fields.get(key)
+        if fspec is None:
+            known = [*spec.fields, *_COMMON]
+            raise LogError(f"{etype} events have no field '{key}'", code="RULES-E024",
+                           hint=suggest(str(key), known) or
+                           (f"fields: {', '.join(known)}" if spec.fields else "this event type has no fields"),
+                           **doc.where(path + (key,), key=True))
+        fields[key] = _field_value(doc, path + (key,), etype, fspec, value, tz)
+    for fspec in spec.fields.values():
+        if fspec.name not in fields:
+            if fspec.required:
+                raise LogError(f"{etype} event needs '{fspec.name}' ({fspec.doc})", code="RULES-E024",
+                               **doc.where(path))
+            fields[fspec.name] = fspec.default
+    line = doc.positions.of(path)[0] if doc.text else None
+    return Event(etype, at, fields, raw.get("id"), raw.get("note"), i, line)
+
+
+def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value: Any, tz) -> Any:
+    def fail(message: str, hint: str | None = None) -> LogError:
+        return LogError(f"{etype}.{spec.name}: {message}", code="RULES-E024" if "time" not in message
+                        else "RULES-E022", hint=hint, **doc.where(path))
+
+    kind = spec.type.name
+    if value is None:
+        return None
+    if kind == "list":
+        if isinstance(value, str) and spec.single_to_list:
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(f"expected a list of names, got {value!r}", "e.g. [Jane Roe, Sam Poe]")
+        if len(value) < spec.min_items:
+            raise fail(f"needs at least {spec.min_items} item(s)")
+        return tuple(value)
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise fail(f"expected true or false, got {value!r}")
+        return value
+    if kind in ("int", "number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind == "int" and isinstance(value, float)):
+            raise fail(f"expected {'an integer' if kind == 'int' else 'a number'}, got {value!r}")
+        return value
+    if kind in ("datetime", "date"):
+        try:
+            return parse_moment(value, tz)
+        except ValueError as err:
+            raise LogError(f"{etype}.{spec.name}: {err}", code="RULES-E022", **doc.where(path)) from None
+    if not isinstance(value, str):
+        raise fail(f"expected text, got {value!r}")
+    if spec.values is not None and value not in spec.values:
+        raise fail(f"{value!r} is not one of {', '.join(spec.values)}", suggest(value, spec.values))
+    return value
+
+
+def load_log(path: str | Path, vocabulary: Vocabulary | None = None) -> EventLog:
+    """Load an event log from a YAML or JSON file."""
+    doc = load_document(path)
+    if not isinstance(doc.data, dict):
+        raise LogError("an event log must be a mapping with 'events'", **doc.where(()))
+    validate_document(doc, "event-log.schema.json", LogError, "RULES-E020")
+    return _build(doc, vocabulary)
+
+
+def iter_jsonl_logs(path: str | Path, vocabulary: Vocabulary | None = None
+                    ) -> Iterator[tuple[int, EventLog | LogError | InputError]]:
+    """Yield ``(line number, log or error)`` for each line of a JSON Lines file,
+    streaming (one line in memory at a time)."""
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            yield number, parse_jsonl_line(line, f"{path}:{number}", vocabulary, number)
+
+
+def parse_jsonl_line(line: str, name: str, vocabulary: Vocabulary | None = None,
+                     number: int = 1) -> EventLog | LogError | InputError:
+    """One JSON Lines record as a log, or the error it gives (positions are
+    reported on the line of the file)."""
+    try:
+        doc = parse_document(line, name, json_only=True)
+        validate_document(doc, "event-log.schema.json", LogError, "RULES-E020")
+        return _build(doc, vocabulary)
+    except (LogError, InputError) as err:
+        return err.at(line=number)

@@ -1,0 +1,77 @@
+"""Per-evaluation state: the fact context.
+
+A :class:`FactContext` is a dict of fact values that computes a missing fact
+on first access (``__missing__``) and keeps it, so every fact is computed at
+most once per evaluation and only if some condition reads it. It is also the
+``ctx`` that library functions receive (moment, zone, events as of the moment).
+With provenance on, it records which events each fact was computed from.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+from .eventlog import Event, EventLog, LogView
+from .vocabulary import Vocabulary
+
+__all__ = ["FactContext"]
+
+
+class FactContext(dict):
+    """Fact name → value for one log at one moment (lazy, memoised)."""
+
+    __slots__ = ("vocabulary", "view", "now", "tz", "recording", "provenance", "_stack")
+
+    def __init__(self, vocabulary: Vocabulary, log: EventLog | LogView, now: datetime, *,
+                 provenance: bool = False) -> None:
+        super().__init__()
+        self.vocabulary = vocabulary
+        self.view = log.as_of(now) if isinstance(log, EventLog) else log
+        self.now = now
+        self.tz: tzinfo = self.view.log.tz
+        self.recording: set[Event] | None = None
+        self.provenance: dict[str, frozenset[Event]] | None = {} if provenance else None
+        self._stack: list[set[Event]] = []
+
+    def at(self, now: datetime) -> "FactContext":
+        """A fresh context for the same log as known now, with the clock at
+        ``now`` (how a rule would look later if nothing else happened)."""
+        return FactContext(self.vocabulary, self.view, now)
+
+    def events_of(self, event_type: str) -> tuple[Event, ...]:
+        return self.view.events_of(event_type)
+
+    def touch(self, event: Event) -> None:
+        if self.recording is not None:
+            self.recording.add(event)
+
+    def __missing__(self, name: str) -> Any:
+        spec = self.vocabulary.facts.get(name)
+        if spec is None:
+            raise KeyError(name)
+        if self.provenance is None:
+            value = spec.compute(self)
+        else:
+            outer = self.recording
+            self.recording = set()
+            try:
+                value = spec.compute(self)
+                used = self.recording
+            finally:
+                self.recording = outer
+            self.provenance[name] = frozenset(used)
+            if outer is not None:
+                outer.update(used)
+        self[name] = value
+        return value
+
+    def sources(self, name: str) -> tuple[Event, ...]:
+        """The events fact ``name`` was computed from (provenance must be on)."""
+        if self.provenance is None:
+            raise ValueError("provenance is off for this context")
+        self[name]  # noqa: B018 - computes it if needed
+        return tuple(sorted(self.provenance.get(name, ()), key=lambda e: (e.at, e.index)))
+
+    def __reduce__(self):
+        raise TypeError("a FactContext is per-evaluation state; pickle the log and policies instead")

@@ -1,0 +1,286 @@
+"""Reading YAML and JSON safely, keeping every value's position.
+
+``load_document`` returns the data as plain Python values plus a
+:class:`Positions` map from a path (``("rules", 3, "when")``) to the line and
+column of that value in the file, so every later error can point at its node.
+
+Safety: only plain YAML (no tags that construct objects: a ``!!python/…`` or
+any unknown tag is refused), duplicate keys are an error, aliases count toward
+a node limit (so an alias "billion laughs" is refused before memory grows),
+and files over a size limit are refused. Timestamps stay strings: the event
+log layer parses them with its own rules and time zone.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+__all__ = ["Document", "Positions", "load_document", "parse_document", "InputLimits",
+           "DEFAULT_INPUT_LIMITS", "offset_to_position"]
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InputLimits:
+    """Bounds on one input file."""
+
+    max_bytes: int = 20_000_000
+    max_nodes: int = 2_000_000
+
+
+DEFAULT_INPUT_LIMITS = InputLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarSource:
+    """Where a scalar value sits in the file: its first character's index,
+    line and column (1-based), and its style (None plain, '"', "'", '|', '>')."""
+
+    index: int
+    line: int
+    column: int
+    style: str | None
+    end_index: int
+
+
+@dataclass
+class Positions:
+    """Path → (line, column) of values, and of mapping keys."""
+
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    scalars: dict[Path_, ScalarSource] = field(default_factory=dict)
+
+    def of(self, path: Path_, *, key: bool = False) -> tuple[int | None, int | None]:
+        """The position of ``path`` (or of its key), or of its nearest parent."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), (1, 1))
+
+
+@dataclass
+class Document:
+    """A parsed file: its data, the positions of its values, its text."""
+
+    data: Any
+    positions: Positions
+    file: str
+    text: str
+
+    def where(self, path: Path_, *, key: bool = False) -> dict[str, Any]:
+        """Keyword arguments (file, line, column, source_line) for an error."""
+        line, column = self.positions.of(path, key=key)
+        source_line = None
+        if line is not None:
+            lines = self.text.splitlines()
+            if 0 < line <= len(lines):
+                source_line = lines[line - 1]
+        return {"file": self.file, "line": line, "column": column, "source_line": source_line}
+
+    def locate_in_scalar(self, path: Path_, offset: int) -> dict[str, Any]:
+        """Position of character ``offset`` inside the string value at ``path``."""
+        src = self.positions.scalars.get(tuple(path))
+        value = _get(self.data, path)
+        if src is None or not isinstance(value, str):
+            return self.where(path)
+        index = _map_offset(self.text, src, value, offset)
+        line, column = offset_to_position(self.text, index)
+        lines = self.text.splitlines()
+        return {"file": self.file, "line": line, "column": column,
+                "source_line": lines[line - 1] if 0 < line <= len(lines) else None}
+
+
+def _get(data: Any, path: Path_) -> Any:
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def offset_to_position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of ``index`` in ``text``."""
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def _map_offset(text: str, src: ScalarSource, value: str, offset: int) -> int:
+    """Index in ``text`` of ``value[offset]``, by walking the raw scalar and the
+    value side by side (handles quotes, escapes, folded and block styles)."""
+    i = src.index
+    if src.style in ('"', "'"):
+        i += 1
+    elif src.style in ("|", ">"):
+        i = text.find("\n", i) + 1  # content starts on the next line
+    end = max(src.end_index, i)
+    for k, ch in enumerate(value):
+        # skip raw characters that do not appear in the value
+        while i < end and text[i] != ch:
+            if ch == " " and text[i] == "\n":
+                break
+            i += 1
+        if k == offset:
+            return min(i, len(text))
+        if i < end and ch == " " and text[i] == "\n":
+            i += 1
+            while i < end and text[i] in " \t":
+                i += 1
+            continue
+        i += 1
+    return min(i, len(text))
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader whose timestamps stay strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+class _Builder:
+    def __init__(self, doc_file: str, text: str, limits: InputLimits) -> None:
+        self.file = doc_file
+        self.text = text
+        self.limits = limits
+        self.count = 0
+        self.positions = Positions()
+        self.loader = _Loader("")
+
+    def error(self, node: yaml.Node, message: str, code: str, hint: str | None = None) -> InputError:
+        mark = node.start_mark
+        lines = self.text.splitlines()
+        src = lines[mark.line] if mark.line < len(lines) else None
+        return InputError(message, code=code, file=self.file, line=mark.line + 1,
+                          column=mark.column + 1, hint=hint, source_line=src)
+
+    def build(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > self.limits.max_nodes:
+            raise self.error(node, f"more than {self.limits.max_nodes} values (after expanding aliases)",
+                             "RULES-E013", "is an alias expanding too much?")
+        if depth > 200:
+            raise self.error(node, "nested deeper than 200 levels", "RULES-E013")
+        self.positions.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if node.tag not in _SAFE_TAGS:
+            raise self.error(node, f"unsupported YAML tag {node.tag!r}", "RULES-E012",
+                             "remove the tag: only plain YAML values are accepted")
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            self.loader.flatten_mapping(node)
+            for key_node, value_node in node.value:
+                key = self.build(key_node, path + ("<key>",), depth + 1)
+                if isinstance(key, (dict, list)):
+                    raise self.error(key_node, "a mapping key must be a plain value", "RULES-E010")
+                if key in result:
+                    first = self.positions.keys.get(path + (key,))
+                    where = f" (first at line {first[0]})" if first else ""
+                    raise self.error(key_node, f"duplicate key {key!r}{where}", "RULES-E011",
+                                     "each key may appear once; a repeated key would silently drop the first")
+                self.positions.keys[path + (key,)] = (key_node.start_mark.line + 1,
+                                                      key_node.start_mark.column + 1)
+                result[key] = self.build(value_node, path + (key,), depth + 1)
+            self.positions.values.pop(path + ("<key>",), None)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        self.positions.scalars[path] = ScalarSource(node.start_mark.index, node.start_mark.line + 1,
+                                                    node.start_mark.column + 1, node.style,
+                                                    node.end_mark.index)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as err:
+            raise self.error(node, f"bad value: {err}", "RULES-E010") from None
+
+
+def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> InputError:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    problem = getattr(err, "problem", None) or str(err)
+    line = column = None
+    src = None
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+        lines = text.splitlines()
+        src = lines[mark.line] if mark.line < len(lines) else None
+    code = "RULES-E012" if "tag" in str(problem) else "RULES-E010"
+    return InputError(f"invalid YAML: {problem}", code=code, file=file, line=line, column=column,
+                      source_line=src, hint="check the indentation and quoting around this point")
+
+
+def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
+                   limits: InputLimits = DEFAULT_INPUT_LIMITS) -> Document:
+    """Parse YAML (or JSON, a subset here) ``text`` with positions."""
+    if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
+        raise InputError(f"file is larger than {limits.max_bytes} bytes", code="RULES-E013",
+                         file=file, hint="split the input or raise the limit")
+    if json_only:
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as err:
+            lines = text.splitlines()
+            raise InputError(f"invalid JSON: {err.msg}", code="RULES-E014", file=file,
+                             line=err.lineno, column=err.colno,
+                             source_line=lines[err.lineno - 1] if 0 < err.lineno <= len(lines) else None) from None
+        except RecursionError:
+            raise InputError("JSON nested too deeply", code="RULES-E013", file=file) from None
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as err:
+        raise _yaml_error(file, text, err) from None
+    except RecursionError:
+        raise InputError("YAML nested too deeply", code="RULES-E013", file=file) from None
+    builder = _Builder(file, text, limits)
+    data = None if node is None else builder.build(node, ())
+    return Document(data, builder.positions, file, text)
+
+
+def load_document(path: str | Path, *, display: str | None = None,
+                  limits: InputLimits = DEFAULT_INPUT_LIMITS) -> Document:
+    """Read and parse a YAML or JSON file (JSON when it ends in ``.json``)."""
+    p = Path(path)
+    name = display or str(path)
+    try:
+        size = p.stat().st_size
+        if size > limits.max_bytes:
+            raise InputError(f"file is {size} bytes, over the limit of {limits.max_bytes}",
+                             code="RULES-E013", file=name, hint="split the input or raise the limit")
+        text = p.read_text("utf-8")
+    except FileNotFoundError:
+        raise InputError("no such file", code="RULES-E051", file=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", code="RULES-E051", file=name) from None
+    except UnicodeDecodeError as err:
+        raise InputError(f"not UTF-8 text ({err.reason} at byte {err.start})", code="RULES-E051",
+                         file=name) from None
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror}", code="RULES-E051", file=name) from None
+    return parse_document(text, name, json_only=p.suffix.lower() == ".json", limits=limits)

@@ -1,0 +1,69 @@
+"""Reading moments and time zones from logs and from the command line."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date, datetime, time, tzinfo, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["get_zone", "parse_moment", "zone_suggestion", "localize"]
+
+
+@lru_cache(maxsize=256)
+def get_zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; raises ``ValueError`` with a hint if unknown."""
+    if not isinstance(name, str) or not name or name.startswith(("/", ".")) or ".." in name:
+        raise ValueError(f"unknown time zone {name!r}")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+
+
+def zone_suggestion(name: str) -> str:
+    from zoneinfo import available_timezones
+
+    match = difflib.get_close_matches(str(name), sorted(available_timezones()), n=1, cutoff=0.5)
+    if match:
+        return f"did you mean '{match[0]}'? (IANA names such as America/New_York)"
+    return "use an IANA name such as America/New_York or Europe/London"
+
+
+def localize(naive: datetime, tz: tzinfo) -> datetime:
+    """Attach ``tz`` to a wall-clock time. In a DST gap the time moves forward
+    by the gap; in a repeated hour the first occurrence is taken."""
+    aware = naive.replace(tzinfo=tz, fold=0)
+    # A round trip through UTC normalises non-existent (gap) wall times.
+    return aware.astimezone(timezone.utc).astimezone(tz)
+
+
+def parse_moment(value: object, tz: tzinfo, *, allow_date: bool = True) -> datetime:
+    """An ISO 8601 date-time (or, if allowed, a date = 00:00 local) as an aware
+    datetime. Without an offset it is local time in ``tz``."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        if not allow_date:
+            raise ValueError("a time is needed here, not just a date")
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) == 10 and text[4:5] == "-":
+            if not allow_date:
+                raise ValueError(f"{value!r} is a date; a time is needed here (e.g. {text}T09:00)")
+            try:
+                moment = datetime.combine(date.fromisoformat(text), time())
+            except ValueError:
+                raise ValueError(f"{value!r} is not a valid date (YYYY-MM-DD)") from None
+        else:
+            try:
+                moment = datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text[:11] else text)
+            except ValueError:
+                raise ValueError(f"{value!r} is not an ISO 8601 date and time "
+                                 "(e.g. 2026-11-16T10:00 or 2026-11-16T10:00-05:00)") from None
+    else:
+        raise ValueError(f"expected a date and time, got {type(value).__name__} {value!r}")
+    if moment.tzinfo is None:
+        return localize(moment, tz)
+    return moment.astimezone(tz)

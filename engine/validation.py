@@ -1,0 +1,52 @@
+"""JSON Schema validation of a parsed document, reported at the offending node."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from .errors import RulesError
+from .resources import load_schema
+from .sources import Document
+
+__all__ = ["validate_document"]
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str) -> Any:
+    import jsonschema  # imported here: only loading files needs it
+
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=None)
+
+
+def _describe(err: Any) -> str:
+    path = "/".join(str(p) for p in err.absolute_path)
+    where = f" at '{path}'" if path else ""
+    if err.validator == "additionalProperties":
+        return f"unknown key{where}: {err.message.split('(')[-1].rstrip(')')}"
+    if err.validator == "required":
+        return f"missing key{where}: {err.message}"
+    if err.validator == "enum":
+        return f"{err.instance!r} is not allowed{where}; expected one of {', '.join(map(str, err.validator_value))}"
+    return f"{err.message}{where}"
+
+
+def validate_document(doc: Document, schema: str, error: type[RulesError], code: str) -> None:
+    """Raise ``error`` (with ``code``) at the first schema violation in ``doc``."""
+    import jsonschema
+
+    validator = _validator(schema)
+    best = jsonschema.exceptions.best_match(validator.iter_errors(doc.data))
+    if best is None:
+        return
+    path = tuple(best.absolute_path)
+    on_key = False
+    if best.validator == "additionalProperties" and isinstance(best.instance, dict):
+        allowed = set(best.schema.get("properties", {}))
+        extra = [k for k in best.instance if k not in allowed]
+        if extra:
+            path, on_key = path + (extra[0],), True
+    hint = best.schema.get("description") if isinstance(best.schema, dict) else None
+    raise error(_describe(best), code=code, hint=hint, **doc.where(path, key=on_key))
