@@ -24,7 +24,7 @@ __all__ = ["Event", "EventLog", "LogView", "load_log", "iter_jsonl_logs"]
 _COMMON = ("id", "note")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Event:
     """One event: its type, its moment (aware, in the log's zone), its fields."""
 

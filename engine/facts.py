@@ -35,9 +35,16 @@ class FactContext(dict):
         self._stack: list[set[Event]] = []
 
     def at(self, now: datetime) -> "FactContext":
-        """A fresh context for the same log as known now, with the clock at
-        ``now`` (how a rule would look later if nothing else happened)."""
-        return FactContext(self.vocabulary, self.view, now)
+        """A context for the same log as known now, with the clock at ``now``
+        (how a rule would look later if nothing else happened). Facts that do
+        not depend on the clock are carried over, not recomputed."""
+        later = FactContext(self.vocabulary, self.view, now)
+        facts = self.vocabulary.facts
+        for name, value in self.items():
+            spec = facts.get(name)
+            if spec is not None and not spec.time_dependent:
+                dict.__setitem__(later, name, value)
+        return later
 
     def events_of(self, event_type: str) -> tuple[Event, ...]:
         return self.view.events_of(event_type)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from .checker import check
+from .checker import check, suggest
 from .compiler import CompiledExpr, compile_checked
 from .errors import ConditionError, VocabularyError
 from .factlib import FACT_FUNCTIONS, FactFunction
@@ -56,6 +56,7 @@ class FactSpec:
     function: str | None
     uses: frozenset[str]
     compute: Callable[[Any], Any] = field(compare=False, repr=False)
+    time_dependent: bool = False  # changes as the clock moves, with the log unchanged
 
 
 class Vocabulary:
@@ -65,13 +66,14 @@ class Vocabulary:
 
     def __init__(self, name: str, version: str, event_types: Mapping[str, EventTypeSpec],
                  facts: Mapping[str, FactSpec], functions: Mapping[str, FunctionSpec],
-                 source: str | None = None) -> None:
+                 source: str | None = None, situation: Iterable[str] = ()) -> None:
         self.name = name
         self.version = version
         self.event_type_specs = dict(event_types)
         self.facts = dict(facts)
         self.functions = dict(functions)
         self.source = source
+        self.situation = tuple(situation)  # facts that describe the situation at a glance
         self._fields = {n: {f.name: f.type for f in s.fields.values()}
                         for n, s in self.event_type_specs.items()}
 
@@ -174,7 +176,6 @@ def vocabulary_from_document(doc: Document,
             fname = raw["function"]
             impl = library.get(fname)
             if impl is None:
-                from .checker import suggest
                 raise VocabularyError(f"no fact function '{fname}' in the fact library",
                                       hint=suggest(fname, library) or f"known: {', '.join(sorted(library))}",
                                       **doc.where(("facts", name, "function")))
@@ -185,7 +186,14 @@ def vocabulary_from_document(doc: Document,
             facts[name] = FactSpec(name, declared[name], raw["doc"], None, fname,
                                    frozenset(impl.uses), impl.fn)
     _check_cycles(facts, doc)
-    return Vocabulary(data["vocabulary"], data["version"], event_types, facts, funcs, doc.file)
+    facts = _mark_time_dependent(facts, funcs)
+    situation = data.get("situation") or []
+    for i, name in enumerate(situation):
+        if name not in facts:
+            raise VocabularyError(f"situation names unknown fact '{name}'",
+                                  hint=suggest(name, facts), **doc.where(("situation", i)))
+    return Vocabulary(data["vocabulary"], data["version"], event_types, facts, funcs, doc.file,
+                      situation)
 
 
 def _check_cycles(facts: Mapping[str, FactSpec], doc: Document) -> None:
@@ -214,6 +222,27 @@ def _check_cycles(facts: Mapping[str, FactSpec], doc: Document) -> None:
                 state[nxt] = 1
                 path.append(nxt)
                 stack.append((nxt, iter(sorted(facts[nxt].uses))))
+
+
+def _mark_time_dependent(facts: dict[str, FactSpec],
+                         funcs: Mapping[str, FunctionSpec]) -> dict[str, FactSpec]:
+    """A fact is time-dependent if it is ``now``, calls a time-dependent
+    function, or uses a time-dependent fact (facts are acyclic here)."""
+    from dataclasses import replace
+
+    memo: dict[str, bool] = {}
+
+    def dependent(name: str) -> bool:
+        if name not in memo:
+            spec = facts[name]
+            memo[name] = False
+            direct = spec.function == "now" or (
+                isinstance(spec.compute, CompiledExpr)
+                and any(funcs[f].time_dependent for f in spec.compute.checked.functions))
+            memo[name] = direct or any(dependent(u) for u in spec.uses if u in facts)
+        return memo[name]
+
+    return {name: replace(spec, time_dependent=dependent(name)) for name, spec in facts.items()}
 
 
 def load_vocabulary(path: str | Path | None = None, *,
