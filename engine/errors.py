@@ -110,6 +110,8 @@ class RulesError(Exception):
         return Location(self.file, self.line, self.column)
 
     def __str__(self) -> str:
+        if self.file is None and self.line is None:
+            return f"{self.code} {self.message}"
         return f"{self.location}: {self.code} {self.message}"
 
     def __reduce__(self):  # keep keyword-only state across pickling

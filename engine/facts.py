@@ -67,6 +67,10 @@ class FactContext(dict):
                 used = self.recording
             finally:
                 self.recording = outer
+            # Facts it read that were already computed were cache hits, not
+            # recorded: add their sources through the declared dependencies.
+            for dep in spec.uses:
+                used.update(self.provenance.get(dep, ()))
             self.provenance[name] = frozenset(used)
             if outer is not None:
                 outer.update(used)

@@ -1,0 +1,220 @@
+"""The ``rules`` command. ``main(argv) -> int`` is testable without a
+subprocess; ``entry_point`` is the console script.
+
+Exit codes: 0 ok, 1 findings (a failed check or test), 2 bad usage or bad input.
+Every engine error is printed as ``file:line:col: CODE message`` with the
+source line, a caret and a hint, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+
+from .errors import InputError, RulesError, UsageError
+
+__all__ = ["main", "entry_point", "cli"]
+
+FORMAT = click.Choice(["text", "json", "markdown", "html"])
+
+
+def _color(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+
+
+def _write(text: str, output: str | None) -> None:
+    """Print, or write ``output`` atomically (never a half-written file)."""
+    if output is None or output == "-":
+        click.echo(text, nl=False, color=_color())
+        return
+    from .atomic import atomic_write_text
+    atomic_write_text(Path(output), text)
+
+
+def _load_set(policies_dir: str | None, pins: Sequence[str]):
+    from .policies import load_policies
+    return load_policies(policies_dir, select=pins)
+
+
+def _moment(value: str | None, log) -> Any:
+    from .timeparse import parse_moment
+    if value is None:
+        return None
+    try:
+        return parse_moment(value, log.tz)
+    except ValueError as err:
+        raise UsageError(f"--at: {err}", hint="e.g. --at 2026-11-23T09:00 (local time in the log's zone)") from None
+
+
+policies_option = click.option("--policies", "policies_dir", metavar="DIR",
+                               help="Folder of policies (default: the bundled ones).")
+policy_option = click.option("--policy", "pins", multiple=True, metavar="ID[@VERSION]",
+                             help="Use only this policy (repeatable); @VERSION pins a version.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="followup-rules", prog_name="rules")
+def cli() -> None:
+    """Traceable advice on following up after a job interview: which expert
+    recommends what, why, and where they say so."""
+
+
+@cli.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option("--at", "at", metavar="TIME", help="Moment of evaluation (default: now; no offset = the log's local time).")
+@policies_option
+@policy_option
+@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
+@click.option("--why", "why", metavar="[POLICY:]RULE", help="Explain one rule: why it does or does not apply.")
+@click.option("--horizon", type=click.IntRange(1, 3650), default=60, show_default=True,
+              help="Days ahead to look for when a rule would next apply.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str, ...], fmt: str,
+            why: str | None, horizon: int, output: str | None) -> int:
+    """Advice for LOG, grouped by action, each traced to its source."""
+    from datetime import timedelta
+
+    from .eventlog import load_log
+    from .evaluate import evaluate
+    from .render import render_report
+
+    policies = _load_set(policies_dir, pins)
+    event_log = load_log(log, policies.vocabulary)
+    moment = _moment(at, event_log)
+    if why:
+        from .why import explain_rule, render_why
+        result = explain_rule(policies, event_log, moment, why, horizon=timedelta(days=horizon))
+        _write(render_why(result, fmt), output)
+        return 0
+    report = evaluate(policies, event_log, moment, horizon=timedelta(days=horizon))
+    _write(render_report(report, fmt, color=_color() and output is None), output)
+    return 0
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--seeds", metavar="DIR", help="Folder of source articles for the citation check "
+              "(default: $FOLLOWUP_SEEDS or a shared/seeds folder nearby).")
+def check(paths: tuple[str, ...], seeds: str | None) -> int:
+    """Check policies: schema, grammar, types, actions, ids, citations."""
+    from .citations import check_citations, find_seeds
+    from .policies import check_paths
+    from .resources import policies_dir
+
+    targets = list(paths) or [str(policies_dir())]
+    loaded, errors = check_paths(targets)
+    seeds_dir = find_seeds(seeds)
+    cited = False
+    if seeds_dir is not None and loaded:
+        errors.extend(check_citations(loaded, seeds_dir))
+        cited = True
+    for err in errors:
+        click.echo(err.render(), err=False)
+    rules = sum(len(p.rules) for p in loaded)
+    note = "citations checked against " + str(seeds_dir) if cited else "citations not checked (no seeds folder found)"
+    click.echo(f"{len(loaded)} policy file(s), {rules} rules, {len(errors)} problem(s); {note}")
+    if any(isinstance(e, InputError) for e in errors):
+        return 2
+    return 1 if errors else 0
+
+
+@cli.command(name="test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@policies_option
+@policy_option
+def test_cmd(paths: tuple[str, ...], policies_dir: str | None, pins: tuple[str, ...]) -> int:
+    """Run scenario tests (YAML) and print rule coverage."""
+    from .scenarios import coverage, run_scenarios
+
+    files: list[Path] = []
+    for raw in paths or ("tests/scenarios",):
+        p = Path(raw)
+        if p.is_dir():
+            files.extend(sorted(p.glob("*.yaml")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError("no such scenario file or folder", code="RULES-E051", file=str(p))
+    if not files:
+        raise UsageError("no scenario files found", hint="pass scenario YAML files or folders")
+    policies = _load_set(policies_dir, pins)
+    results = run_scenarios(files, policies)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        s = r.scenario
+        click.echo(f"FAIL {s.file}:{s.line}: {s.policy} — {s.name} (at {s.at})")
+        if r.error is not None:
+            click.echo("  " + r.error.render().replace("\n", "\n  "))
+        for m in r.mismatches:
+            click.echo(f"  {m.rule}: expected {m.expected}, got {m.got}")
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    click.echo("coverage:")
+    for pid, (fired, never) in coverage(results, policies).items():
+        total = len(fired) + len(never)
+        line = f"  {pid:<16} {len(fired)}/{total} rules fired in some scenario"
+        if never:
+            line += "; never: " + ", ".join(never)
+        click.echo(line)
+    return 1 if failed else 0
+
+
+@cli.command()
+@policies_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def sources(policies_dir: str | None, fmt: str) -> int:
+    """The loaded policies, their versions and rule counts."""
+    import json
+
+    from .policies import parse_version, policy_files
+    from .resources import policies_dir as bundled
+
+    policies = _load_set(policies_dir, ())
+    root = Path(policies_dir) if policies_dir else bundled()
+    available = policy_files(root)
+    rows = []
+    for p in policies.policies:
+        versions = sorted(available.get(p.id, {}), key=parse_version)
+        rows.append({"policy": p.id, "version": p.version, "versions": versions,
+                     "rules": len(p.rules), "author": p.source.get("author"), "title": p.title,
+                     "document": p.source.get("document"), "sha256": p.sha256})
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    click.echo(f"{'policy':<16}{'loaded':<9}{'versions':<18}{'rules':>5}  title (author)")
+    for r in rows:
+        author = f" ({r['author']})" if r["author"] else ""
+        click.echo(f"{r['policy']:<16}{r['version']:<9}{', '.join(r['versions']):<18}{r['rules']:>5}  "
+                   f"{r['title']}{author}")
+    click.echo(f"{len(rows)} policies, {sum(r['rules'] for r in rows)} rules; vocabulary "
+               f"{policies.vocabulary.name}@{policies.vocabulary.version}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="rules", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except RulesError as err:
+        click.echo(err.render(), err=True)
+        return 2
+    except BrokenPipeError:
+        return 0
+    return int(result or 0)
+
+
+def entry_point() -> None:
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""Formatters: a :class:`~engine.report.Report` (or a plan) rendered as text,
+Markdown, JSON or HTML. They only read reports; they never evaluate."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..report import Report
+
+__all__ = ["render_report", "FORMATS"]
+
+FORMATS = ("text", "json", "markdown", "html")
+
+
+def render_report(report: Report, fmt: str, *, color: bool = False) -> str:
+    if fmt == "json":
+        return report.to_json() + "\n"
+    if fmt == "markdown":
+        from .markdown import render
+        return render(report)
+    if fmt == "html":
+        from .html import render_report_html
+        return render_report_html(report)
+    from .text import render as render_text
+    return render_text(report, color=color)
+

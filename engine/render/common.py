@@ -1,0 +1,94 @@
+"""Shared wording for the formatters: the situation line, conflicts in words,
+parameters, relative days."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from ..report import Conflict, Recommendation, Report
+
+__all__ = ["when_text", "params_text", "conflict_title", "side_text", "situation_items",
+           "moment", "split_advice"]
+
+
+def moment(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
+
+
+def when_text(iso: str, now: datetime | None = None) -> str:
+    """``Fri 20 Nov 2026 00:00`` plus how far from ``now`` in days."""
+    t = moment(iso)
+    if now is not None:
+        t = t.astimezone(now.tzinfo)
+    text = t.strftime("%a %d %b %Y %H:%M")
+    if now is not None:
+        days = (now.date() - t.date()).days
+        if days > 0:
+            text += f" ({days} day{'s' if days != 1 else ''} ago)"
+        elif days < 0:
+            text += f" (in {-days} day{'s' if days != -1 else ''})"
+        else:
+            text += " (today)"
+    return text
+
+
+def params_text(params: Mapping[str, Any]) -> str:
+    parts = []
+    for k, v in sorted(params.items()):
+        parts.append(f"{k}: {' or '.join(v) if isinstance(v, (list, tuple)) else v}")
+    return ", ".join(parts)
+
+
+def conflict_title(c: Conflict, labels: Mapping[str, str]) -> str:
+    if c.kind == "opposed":
+        return f"{labels.get(c.actions[0], c.actions[0])}: some sources say do, others say avoid"
+    if c.kind == "exclusive":
+        a, b = (labels.get(x, x) for x in c.actions)
+        return f"“{a}” vs “{b}”: sources advise both, and they exclude each other"
+    return f"{labels.get(c.actions[0], c.actions[0])}: sources agree to do it but differ on {c.param}"
+
+
+def side_text(c: Conflict, side: tuple[Recommendation, ...]) -> str:
+    refs = ", ".join(f"{r.policy} ({r.rule})" for r in side)
+    if c.kind == "opposed":
+        return f"{side[0].stance}: {refs}"
+    if c.kind == "exclusive":
+        return f"do {side[0].action}: {refs}"
+    value = side[0].params.get(c.param or "")
+    shown = " or ".join(value) if isinstance(value, (list, tuple)) else str(value)
+    return f"{shown}: {refs}"
+
+
+_FACT_WORDS = {
+    "interview": "Interview", "interviewers": "Interviewers", "thank_you_sent": "Thank-you sent",
+    "deadline": "Their date", "contacts_since_interview": "Follow-ups since the interview",
+    "last_contact": "Last follow-up", "last_reply": "Last reply", "last_reply_tone": "Tone of last reply",
+    "check_in_invited_after": "Invited to check in after", "outcome": "Outcome",
+}
+
+
+def situation_items(report: Report) -> list[tuple[str, str]]:
+    """(label, value) pairs describing the situation, datetimes relative to now."""
+    now = moment(report.at)
+    items = []
+    for name, value in report.situation.items():
+        label = _FACT_WORDS.get(name, name.replace("_", " ").capitalize())
+        if value is None:
+            text = "—"
+        elif isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+            text = when_text(value, now)
+        else:
+            text = str(value)
+        items.append((label, text))
+    return items
+
+
+def split_advice(report: Report) -> tuple[list, list]:
+    """Advice groups with at least one ``do`` and with only ``avoid``."""
+    do, avoid = [], []
+    for group in report.advice:
+        (do if any(r.stance == "do" for r in group.recommendations) else avoid).append(group)
+    return do, avoid

@@ -1,0 +1,62 @@
+"""A report as Markdown (for notes, issues and docs)."""
+
+from __future__ import annotations
+
+from ..report import AdviceGroup, Report
+from .common import (conflict_title, moment, params_text, side_text, situation_items,
+                     split_advice, when_text)
+
+__all__ = ["render"]
+
+
+def _esc(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _group(lines: list[str], g: AdviceGroup, now) -> None:
+    lines.append(f"### {g.label} (`{g.action}`)")
+    lines.append("")
+    for r in g.recommendations:
+        params = f" — {params_text(r.params)}" if r.params else ""
+        lines.append(f"- **{r.stance}** · `{r.policy}@{r.version}` · `{r.rule}`{params}: {r.summary}")
+        lines.append(f"  - when: `{r.when}`")
+        for t in r.trace:
+            lines.append(f"    - `{t}`")
+        who = f" ({r.attributed_to})" if r.attributed_to else ""
+        lines.append(f"  - cite: “{r.quote}” — *{r.section}*{who}")
+    if g.not_firing:
+        lines.append("")
+        lines.append("| other source | rule | stance | status | because | would apply from |")
+        lines.append("|---|---|---|---|---|---|")
+        for n in g.not_firing:
+            nxt = when_text(n.next_fires_at, now) if n.next_fires_at else "—"
+            lines.append(f"| {n.policy}@{n.version} | `{n.rule}` | {n.stance} | {n.status} | "
+                         f"{_esc(n.because)} | {nxt} |")
+    lines.append("")
+
+
+def render(report: Report) -> str:
+    now = moment(report.at)
+    lines = [f"# {report.subject or report.log or 'Follow-up advice'}", "",
+             f"As of **{when_text(report.at)}** ({report.timezone}).", "", "## Situation", "",
+             "| | |", "|---|---|"]
+    for label, value in situation_items(report):
+        lines.append(f"| {label} | {_esc(value)} |")
+    lines += ["", "Sources: " + ", ".join(f"`{p.policy}@{p.version}`" for p in report.policies), ""]
+    labels = {g.action: g.label for g in report.advice}
+    lines += [f"## Disagreements ({len(report.conflicts)})", ""]
+    if not report.conflicts:
+        lines.append("The sources do not disagree on anything that applies now.")
+    for c in report.conflicts:
+        lines.append(f"- **{conflict_title(c, labels)}**")
+        for side in c.sides:
+            lines.append(f"  - {side_text(c, side)}")
+    lines.append("")
+    do, avoid = split_advice(report)
+    lines += [f"## What to do ({len(do)})", ""]
+    for g in do:
+        _group(lines, g, now)
+    lines += [f"## What to avoid ({len(avoid)})", ""]
+    for g in avoid:
+        _group(lines, g, now)
+    return "\n".join(lines).rstrip() + "\n"
