@@ -263,6 +263,9 @@ class _Checker:
                 pass
             elif rt.name == "list" and (rt.item is None or equatable(lt, rt.item)):
                 pass
+            elif rt.name == "string":
+                raise self.error(node, f"'{op}' on a string looks for a string, got {lt}",
+                                 "compare it with '==', or look in a list: x in [1, 2]")
             elif rt.name != "any":
                 raise self.error(node, f"'{op}' needs a list (or a string) on its right, got {rt}"
                                  if rt.name != "list" else f"'{op}' looks for {lt} in {rt}")

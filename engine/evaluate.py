@@ -83,7 +83,8 @@ def find_conflicts(recs: list[Recommendation], policies: PolicySet) -> list[Conf
                 choices.setdefault(_param_values(r.params[param]), []).append(r)
             if len(choices) > 1 and len({r.policy for r in with_param}) > 1:
                 sides = tuple(tuple(v) for _, v in sorted(choices.items(), key=lambda kv: sorted(kv[0])))
-                conflicts.append(Conflict("details", (action,), sides, param))
+                common = frozenset.intersection(*choices)
+                conflicts.append(Conflict("details", (action,), sides, param, tuple(sorted(common))))
     done = sorted(a for a, g in by_action.items() if any(r.stance == "do" for r in g))
     for i, a in enumerate(done):
         for b in done[i + 1:]:

@@ -240,10 +240,15 @@ def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value:
 def load_log(path: str | Path, vocabulary: Vocabulary | None = None) -> EventLog:
     """Load an event log from a YAML or JSON file."""
     doc = load_document(path)
-    if not isinstance(doc.data, dict):
-        raise LogError("an event log must be a mapping with 'events'", **doc.where(()))
+    return _checked(doc, vocabulary)
+
+
+def _checked(doc: Document, vocabulary: Vocabulary | None) -> EventLog:
+    # The log's own checks come first: they know the vocabulary and suggest
+    # names; the schema (written for editors) is a backstop.
+    log = _build(doc, vocabulary)
     validate_document(doc, "event-log.schema.json", LogError, "RULES-E020")
-    return _build(doc, vocabulary)
+    return log
 
 
 def iter_jsonl_logs(path: str | Path, vocabulary: Vocabulary | None = None
@@ -254,16 +259,14 @@ def iter_jsonl_logs(path: str | Path, vocabulary: Vocabulary | None = None
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
-            yield number, parse_jsonl_line(line, f"{path}:{number}", vocabulary, number)
+            yield number, parse_jsonl_line(line, str(path), vocabulary, number)
 
 
 def parse_jsonl_line(line: str, name: str, vocabulary: Vocabulary | None = None,
                      number: int = 1) -> EventLog | LogError | InputError:
-    """One JSON Lines record as a log, or the error it gives (positions are
-    reported on the line of the file)."""
+    """Line ``number`` of JSON Lines file ``name`` as a log (its source is
+    ``name:number``), or the error it gives, at ``name:number:column``."""
     try:
-        doc = parse_document(line, name, json_only=True)
-        validate_document(doc, "event-log.schema.json", LogError, "RULES-E020")
-        return _build(doc, vocabulary)
+        return _checked(parse_document(line, f"{name}:{number}", json_only=True), vocabulary)
     except (LogError, InputError) as err:
-        return err.at(line=number)
+        return err.at(file=name, line=number)

@@ -11,7 +11,7 @@ A null argument gives a null result unless the function says otherwise
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Callable, Mapping
 
 from .types import ANY, BOOL, DATETIME, INT, NUMBER, STRING, Type, unify
@@ -78,7 +78,9 @@ def days_since(ctx, t):
 def hours_since(ctx, t):
     if t is None:
         return None
-    return (ctx.now - t).total_seconds() / 3600.0
+    # Elapsed time: in UTC, since two datetimes with the same ZoneInfo
+    # subtract by wall clock (an hour off across a DST change).
+    return (ctx.now.astimezone(timezone.utc) - t.astimezone(timezone.utc)).total_seconds() / 3600.0
 
 
 def _business_days_between(a: date, b: date) -> int:

@@ -8,6 +8,7 @@ raise ``RecursionError``; the length and depth bounds are checked here too.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -72,6 +73,16 @@ def _unquote(text: str) -> str:
     return "".join(out)
 
 
+class _BadNumber(Exception):
+    """A numeric literal Python cannot hold (raised by a callback, turned into
+    a :class:`ConditionSyntaxError` by :func:`parse`)."""
+
+    def __init__(self, token: Token, message: str) -> None:
+        super().__init__(message)
+        self.token = token
+        self.message = message
+
+
 class _Build(Transformer):
     """Reduction callbacks: Lark children → AST nodes (no semantic checks)."""
 
@@ -125,10 +136,17 @@ class _Build(Transformer):
         return Keyword(str(kids[0]), kids[1], _cover(*kids))
 
     def int_(self, kids):
-        return Literal(int(kids[0]), _tok_span(kids[0]))
+        try:  # Python refuses to convert integers of more than ~4300 digits
+            value = int(kids[0])
+        except ValueError:
+            raise _BadNumber(kids[0], f"number too large ({len(kids[0])} digits)") from None
+        return Literal(value, _tok_span(kids[0]))
 
     def decimal(self, kids):
-        return Literal(float(kids[0]), _tok_span(kids[0]))
+        value = float(kids[0])
+        if not math.isfinite(value):  # would print as `inf`, which is a name
+            raise _BadNumber(kids[0], "number too large")
+        return Literal(value, _tok_span(kids[0]))
 
     def string(self, kids):
         return Literal(_unquote(str(kids[0])), _tok_span(kids[0]))
@@ -274,9 +292,14 @@ def _check_bounds(text: str, limits: Limits) -> None:
                            code="RULES-E002")
     depth = 0
     quote = None
+    escaped = False
     for i, ch in enumerate(text):
-        if quote:
-            if ch == quote:
+        if quote:  # brackets inside a string are text, and \" does not end it
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
                 quote = None
             continue
         if ch in "\"'":
@@ -318,6 +341,9 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> Node:
         node = _lark().parse(text)
     except UnexpectedInput as err:
         raise _convert(text, err) from None
+    except _BadNumber as err:
+        raise syntax_error(text, err.token.start_pos, err.message, length=len(err.token),
+                           hint="use a smaller number") from None
     except VisitError as err:  # a callback failed: a bug, but never a traceback for users
         raise syntax_error(text, 0, f"cannot parse condition: {err.orig_exc}") from None
     except RecursionError:

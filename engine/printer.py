@@ -3,6 +3,8 @@ tree: ``parse(to_text(node)) == node`` for every parsed tree."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .nodes import (Attribute, Binary, BoolOp, Call, Chain, Keyword, ListExpr, Literal,
                     Name, Node, Unary)
 
@@ -46,8 +48,12 @@ def literal_text(value: object) -> str:
         return f'"{escaped}"'
     if isinstance(value, float):
         text = repr(value)
-        if "e" in text or "n" in text:  # exponent, inf or nan: write it out
-            text = format(value, "f")
+        if "n" in text:  # inf or nan: no literal spells them
+            return format(value, "f")
+        if "e" in text:  # the language has no exponent: write the shortest digits out
+            text = format(Decimal(text), "f")
+            if "." not in text:
+                text += ".0"
         return text
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(literal_text(v) for v in value) + "]"

@@ -107,12 +107,14 @@ class Conflict:
     actions: tuple[str, ...]
     sides: tuple[tuple[Recommendation, ...], ...]
     param: str | None = None
+    common: tuple[str, ...] = ()  # details: values every side accepts (may be none)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"kind": self.kind, "actions": list(self.actions),
                              "sides": [[r.side() for r in side] for side in self.sides]}
         if self.param:
             d["param"] = self.param
+            d["common"] = list(self.common)
         return d
 
 

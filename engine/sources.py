@@ -238,9 +238,10 @@ def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         raise InputError(f"file is larger than {limits.max_bytes} bytes", code="RULES-E013",
                          file=file, hint="split the input or raise the limit")
+    parsed: Any = None
     if json_only:
         try:
-            json.loads(text)
+            parsed = json.loads(text)
         except json.JSONDecodeError as err:
             lines = text.splitlines()
             raise InputError(f"invalid JSON: {err.msg}", code="RULES-E014", file=file,
@@ -248,8 +249,12 @@ def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
                              source_line=lines[err.lineno - 1] if 0 < err.lineno <= len(lines) else None) from None
         except RecursionError:
             raise InputError("JSON nested too deeply", code="RULES-E013", file=file) from None
+    # JSON is read twice: by ``json`` for its values (numbers such as 1e3,
+    # surrogate pairs in \u escapes) and by the YAML parser for positions and
+    # duplicate keys. A tab outside a string (a string cannot hold a raw tab)
+    # is plain JSON whitespace but not YAML, so it becomes a space: same columns.
     try:
-        loader = _Loader(text)
+        loader = _Loader(text.replace("\t", " ") if json_only else text)
         try:
             node = loader.get_single_node()
         finally:
@@ -260,6 +265,8 @@ def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
         raise InputError("YAML nested too deeply", code="RULES-E013", file=file) from None
     builder = _Builder(file, text, limits)
     data = None if node is None else builder.build(node, ())
+    if json_only:
+        data = parsed
     return Document(data, builder.positions, file, text)
 
 

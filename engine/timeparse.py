@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from datetime import date, datetime, time, tzinfo, timezone
+from datetime import date, datetime, time, timedelta, tzinfo, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,9 +38,28 @@ def localize(naive: datetime, tz: tzinfo) -> datetime:
     return aware.astimezone(timezone.utc).astimezone(tz)
 
 
+@lru_cache(maxsize=64)
+def _fixed_zone(offset: timedelta) -> timezone:
+    return timezone(offset)
+
+
+def _pinned(moment: datetime) -> datetime:
+    """``moment`` with the fixed UTC offset in force at that instant.
+
+    Python compares and subtracts two datetimes that share a tzinfo by their
+    wall-clock readings, ignoring DST: with a ZoneInfo on both sides, noon to
+    noon across the spring change is 24 hours and the repeated autumn hour
+    sorts out of order. Fixed offsets give the order and differences of the
+    instants, and still print (and convert) as local time."""
+    offset = moment.utcoffset()
+    assert offset is not None
+    return moment.replace(tzinfo=_fixed_zone(offset), fold=0)
+
+
 def parse_moment(value: object, tz: tzinfo, *, allow_date: bool = True) -> datetime:
     """An ISO 8601 date-time (or, if allowed, a date = 00:00 local) as an aware
-    datetime. Without an offset it is local time in ``tz``."""
+    datetime with the offset ``tz`` has at that instant. Without an offset it
+    is local time in ``tz``."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
@@ -65,5 +84,5 @@ def parse_moment(value: object, tz: tzinfo, *, allow_date: bool = True) -> datet
     else:
         raise ValueError(f"expected a date and time, got {type(value).__name__} {value!r}")
     if moment.tzinfo is None:
-        return localize(moment, tz)
-    return moment.astimezone(tz)
+        return _pinned(localize(moment, tz))
+    return _pinned(moment.astimezone(tz))

@@ -95,7 +95,9 @@ def change_points(condition: CompiledExpr, ctx: FactContext, start: datetime,
                     value = ctx[side.name]
                     if isinstance(value, datetime):
                         points.update((value, value + _SECOND))
-    return sorted(p for p in points if start < p <= end)
+    # Points derived from event times carry the event's UTC offset: show them
+    # in the log's zone like every other moment.
+    return [p.astimezone(tz) for p in sorted(p for p in points if start < p <= end)]
 
 
 def _holds(condition: CompiledExpr, ctx: FactContext, moment: datetime) -> bool:

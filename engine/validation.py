@@ -38,15 +38,25 @@ def validate_document(doc: Document, schema: str, error: type[RulesError], code:
     import jsonschema
 
     validator = _validator(schema)
-    best = jsonschema.exceptions.best_match(validator.iter_errors(doc.data))
+    errors = list(validator.iter_errors(doc.data))
+    best = jsonschema.exceptions.best_match(errors)
     if best is None:
         return
+    if best.validator == "required":
+        # A missing key next to an unknown one is usually a misspelling:
+        # point at the misspelt key instead.
+        for other in errors:
+            if other.validator == "additionalProperties" and other.absolute_path == best.absolute_path:
+                best = other
+                break
     path = tuple(best.absolute_path)
     on_key = False
+    hint = best.schema.get("description") if isinstance(best.schema, dict) else None
     if best.validator == "additionalProperties" and isinstance(best.instance, dict):
-        allowed = set(best.schema.get("properties", {}))
+        allowed = list(best.schema.get("properties", {}))
         extra = [k for k in best.instance if k not in allowed]
         if extra:
             path, on_key = path + (extra[0],), True
-    hint = best.schema.get("description") if isinstance(best.schema, dict) else None
+            from .checker import suggest
+            hint = suggest(str(extra[0]), allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else hint)
     raise error(_describe(best), code=code, hint=hint, **doc.where(path, key=on_key))

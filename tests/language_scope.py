@@ -10,14 +10,14 @@ without loading the real vocabulary or an event log.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
 from engine.checker import Checked, check
 from engine.compiler import CompiledExpr, compile_checked
 from engine.library import BUILTINS, FunctionSpec
 from engine.parser import parse
-from engine.types import (BOOL, DATE, DATETIME, INT, NUMBER, STRING, Type, list_of)
+from engine.types import (BOOL, DATETIME, INT, NUMBER, STRING, Type, list_of)
 
 __all__ = ["FACT_TYPES", "EVENT_FIELDS", "LanguageScope", "SCOPE", "Event", "Facts",
            "NOW", "TZ", "checked", "compiled", "facts", "evaluate"]
@@ -33,7 +33,7 @@ FACT_TYPES: Mapping[str, Type] = {
     "interview": DATETIME,
     "deadline": DATETIME,
     "last_contact": DATETIME,
-    "check_in_invited_after": DATE,
+    "check_in_invited_after": DATETIME,
     "interviewers": INT,
     "contacts_since_interview": INT,
     "contacts_since_deadline": INT,
@@ -57,7 +57,7 @@ EVENT_FIELDS: Mapping[str, Mapping[str, Type]] = {
                   "asked_next_steps": BOOL},
     "decision_expected": {"by": DATETIME},
     "follow_up_sent": {"channel": STRING, "kind": STRING},
-    "reply_received": {"tone": STRING, "check_in_after": DATE, "will_contact": BOOL},
+    "reply_received": {"tone": STRING, "check_in_after": DATETIME, "will_contact": BOOL},
     "offer": {},
 }
 
@@ -157,5 +157,3 @@ def evaluate(text: str, ctx: Mapping[str, Any] | None = None, **values: Any) -> 
     return fast
 
 
-# A fixed date used by tests that want a ``date`` value.
-SOME_DATE = date(2026, 11, 20)

@@ -46,7 +46,10 @@ def conflict_title(c: Conflict, labels: Mapping[str, str]) -> str:
     if c.kind == "exclusive":
         a, b = (labels.get(x, x) for x in c.actions)
         return f"“{a}” vs “{b}”: sources advise both, and they exclude each other"
-    return f"{labels.get(c.actions[0], c.actions[0])}: sources agree to do it but differ on {c.param}"
+    title = f"{labels.get(c.actions[0], c.actions[0])}: sources agree to do it but differ on {c.param}"
+    if c.common:
+        return title + f" ({' or '.join(c.common)} satisfies all of them)"
+    return title + " (no single choice satisfies all of them)"
 
 
 def side_text(c: Conflict, side: tuple[Recommendation, ...]) -> str:

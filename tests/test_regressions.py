@@ -1,0 +1,111 @@
+
+
+def test_hours_since_counts_elapsed_hours_across_dst():
+    # Python subtracts two datetimes of the same ZoneInfo by wall clock:
+    # noon to noon across the spring change was 24 h instead of 23.
+    from datetime import datetime
+
+    from engine.eventlog import EventLog
+    from engine.facts import FactContext
+    from engine.library import hours_since
+    from engine.policies import default_vocabulary
+    from engine.timeparse import get_zone
+
+    log = EventLog.from_dict({"timezone": "America/New_York", "events": [
+        {"type": "interview", "at": "2026-03-07T12:00", "interviewers": ["A"]}]})
+    now = datetime(2026, 3, 8, 12, tzinfo=get_zone("America/New_York"))
+    ctx = FactContext(default_vocabulary(), log, now)
+    assert hours_since(ctx, ctx["interview"]) == 23.0
+    assert hours_since(ctx, now.replace(hour=0)) == 11.0  # same ZoneInfo on both sides
+
+
+def test_events_in_the_repeated_hour_are_ordered_by_instant():
+    # 01:30-04:00 (EDT) happens before 01:10-05:00 (EST) on 2026-11-01; the log
+    # sorted them by wall clock and counted the later one at 01:20 EDT.
+    from engine.eventlog import EventLog
+    from engine.facts import FactContext
+    from engine.policies import default_vocabulary
+    from engine.timeparse import get_zone, parse_moment
+
+    tz = get_zone("America/New_York")
+    log = EventLog.from_dict({"timezone": "America/New_York", "events": [
+        {"type": "interview", "at": "2026-10-30T10:00", "interviewers": ["A"]},
+        {"type": "follow_up_sent", "at": "2026-11-01T01:10-05:00", "id": "est"},
+        {"type": "follow_up_sent", "at": "2026-11-01T01:30-04:00", "id": "edt"}]})
+    assert [e.id for e in log.events] == [None, "edt", "est"]
+    ctx = FactContext(default_vocabulary(), log, parse_moment("2026-11-01T01:20-04:00", tz))
+    assert ctx["contacts_since_interview"] == 0
+    assert ctx["last_contact"] is None
+    ctx = FactContext(default_vocabulary(), log, parse_moment("2026-11-01T01:20-05:00", tz))
+    assert ctx["contacts_since_interview"] == 2
+    assert ctx["last_contact"].isoformat() == "2026-11-01T01:10:00-05:00"
+
+
+def test_jsonl_errors_name_the_line_once(tmp_path):
+    # Errors in a JSON Lines file read "logs.jsonl:2:2:40" (the line twice).
+    from engine.errors import LogError
+    from engine.eventlog import iter_jsonl_logs
+
+    path = tmp_path / "logs.jsonl"
+    path.write_text('{"events": []}\n'
+                    '{"events": [{"type": "interview", "at": "x", "interviewers": ["A"]}]}\n')
+    results = list(iter_jsonl_logs(path))
+    assert results[0][1].source == f"{path}:1"
+    err = results[1][1]
+    assert isinstance(err, LogError)
+    assert str(err).startswith(f"{path}:2:41: RULES-E022 ")
+
+
+def test_unknown_log_key_gets_a_did_you_mean(tmp_path):
+    # The JSON Schema check ran first and reported "'timezon' was unexpected"
+    # with the schema's description as the hint; the log's own check, with a
+    # did-you-mean, never ran.
+    import pytest
+
+    from engine.errors import LogError
+    from engine.eventlog import load_log
+
+    path = tmp_path / "log.yaml"
+    path.write_text("timezon: UTC\nevents: []\n")
+    with pytest.raises(LogError) as info:
+        load_log(path)
+    assert str(info.value).startswith(f"{path}:1:1: RULES-E020 unknown key")
+    assert "'timezon'" in str(info.value)
+    assert info.value.hint == "did you mean 'timezone'?"
+
+
+def test_json_is_read_as_json(tmp_path):
+    # JSON was read by the YAML parser: a tab between tokens (valid JSON) was a
+    # YAML error, 1e3 stayed a string and a \u surrogate pair stayed two halves.
+    from engine.sources import load_document
+
+    path = tmp_path / "data.json"
+    path.write_text('{\n\t"a": 1e3,\n\t"b": "\\ud83d\\ude00"\n}\n')
+    doc = load_document(path)
+    assert doc.data == {"a": 1000.0, "b": "\U0001F600"}
+    assert doc.positions.of(("b",)) == (3, 7)
+
+
+def test_next_change_of_hours_since_across_dst():
+    # "24 hours after" was found by adding 24 wall-clock hours to a ZoneInfo
+    # time: an hour early across the spring change, where the condition is
+    # still false, so the moment it turns true was missed.
+    from datetime import datetime, timedelta
+
+    from engine.checker import check
+    from engine.compiler import compile_checked
+    from engine.eventlog import EventLog
+    from engine.facts import FactContext
+    from engine.parser import parse
+    from engine.policies import default_vocabulary
+    from engine.timeparse import get_zone
+    from engine.timing import next_change
+
+    vocab = default_vocabulary()
+    text = "hours_since(interview) >= 24"
+    condition = compile_checked(check(parse(text), vocab, text), vocab.functions)
+    log = EventLog.from_dict({"timezone": "America/New_York", "events": [
+        {"type": "interview", "at": "2026-03-07T12:00", "interviewers": ["A"]}]})
+    ctx = FactContext(vocab, log, datetime(2026, 3, 7, 13, tzinfo=get_zone("America/New_York")))
+    moment = next_change(condition, ctx, want=True, horizon=timedelta(days=3))
+    assert moment is not None and moment.isoformat() == "2026-03-08T13:00:00-04:00"
