@@ -178,6 +178,10 @@ class _Checker:
                 folded_kws.append(Keyword(param.name, folded, arg.span))
             else:
                 folded_args.append(folded)
+        if spec.accepts is not None:
+            problem = spec.accepts(arg_types)
+            if problem:
+                raise self.error(node, f"{node.func}() {problem}", spec.signature())
         returns: Type | None
         if spec.event_type_arg:
             returns = self._event_type_arg(node, spec)

@@ -41,14 +41,15 @@ def _load_set(policies_dir: str | None, pins: Sequence[str]):
     return load_policies(policies_dir, select=pins)
 
 
-def _moment(value: str | None, log) -> Any:
+def _moment(value: str | None, log, option: str = "--at") -> Any:
     from .timeparse import parse_moment
     if value is None:
         return None
     try:
         return parse_moment(value, log.tz)
     except ValueError as err:
-        raise UsageError(f"--at: {err}", hint="e.g. --at 2026-11-23T09:00 (local time in the log's zone)") from None
+        raise UsageError(f"{option}: {err}",
+                         hint=f"e.g. {option} 2026-11-23T09:00 (local time in the log's zone)") from None
 
 
 policies_option = click.option("--policies", "policies_dir", metavar="DIR",
@@ -92,7 +93,47 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
         _write(render_why(result, fmt), output)
         return 0
     report = evaluate(policies, event_log, moment, horizon=timedelta(days=horizon))
+    if fmt == "html":
+        from .plan import build_plan
+        from .render.html import render_html
+        _write(render_html(build_plan(policies, event_log, moment, 30), report), output)
+        return 0
     _write(render_report(report, fmt, color=_color() and output is None), output)
+    return 0
+
+
+@cli.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option("--from", "start", metavar="TIME", help="Start of the plan (default: now; no offset = the log's local time).")
+@click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="How many days ahead.")
+@policies_option
+@policy_option
+@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
+@click.option("--ics", metavar="FILE", help="Also write the do-items as an iCalendar file.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins: tuple[str, ...],
+         fmt: str, ics: str | None, output: str | None) -> int:
+    """When each source's advice starts and stops applying, day by day."""
+    from .eventlog import load_log
+    from .plan import build_plan
+
+    policies = _load_set(policies_dir, pins)
+    event_log = load_log(log, policies.vocabulary)
+    the_plan = build_plan(policies, event_log, _moment(start, event_log, "--from"), days)
+    if fmt == "json":
+        import json
+        text = json.dumps(the_plan.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "html":
+        from .render.html import render_html
+        text = render_html(the_plan)
+    else:
+        from .render.plan_text import render_plan_text
+        text = render_plan_text(the_plan, markdown=fmt == "markdown")
+    if ics:
+        from .atomic import atomic_write_bytes
+        from .render.ics import render_ics
+        atomic_write_bytes(Path(ics), render_ics(the_plan))
+    _write(text, output)
     return 0
 
 

@@ -51,6 +51,10 @@ class FunctionSpec:
     time_dependent: bool = False
     may_be_null: bool = False
     example: str = ""
+    #: Optional static check of the argument types: returns a message (what
+    #: is wrong) or None. Lets ``any`` parameters still reject, at load time,
+    #: values the implementation cannot handle.
+    accepts: Callable[[list[Type]], str | None] | None = field(default=None, compare=False)
 
     def signature(self) -> str:
         parts = []
@@ -187,6 +191,20 @@ def _same_as_args(types: list[Type]) -> Type | None:
     return result
 
 
+def _sized(types: list[Type]) -> str | None:
+    t = types[0] if types else ANY
+    if t.name in ("list", "string", "any", "null"):
+        return None
+    return f"needs a list or a string, got {t}"
+
+
+def _ordered(types: list[Type]) -> str | None:
+    for t in types:
+        if t.name not in ("int", "number", "string", "date", "datetime", "any", "null"):
+            return f"compares numbers, strings, or dates and times, got {t}"
+    return None
+
+
 def _event_result(types: list[Type]) -> Type | None:
     # Replaced by the checker with event[<the literal type name>].
     return ANY
@@ -220,12 +238,13 @@ BUILTINS: Mapping[str, FunctionSpec] = {f.name: f for f in (
                  (_TYPE,), _event_result, first, event_type_arg=True, may_be_null=True,
                  example='days_since(first("interview").at) > 30'),
     FunctionSpec("len", "Length of a list or a string.",
-                 (Param("x", ANY),), INT, length, example='len(last("interview").interviewers) > 1'),
+                 (Param("x", ANY),), INT, length, accepts=_sized,
+                 example='len(last("interview").interviewers) > 1'),
     FunctionSpec("min", "The smallest of its arguments.",
-                 (Param("x", ANY),), _same_as_args, minimum, variadic=True,
+                 (Param("x", ANY),), _same_as_args, minimum, variadic=True, accepts=_ordered,
                  example="min(unanswered_contacts, 3) == 3"),
     FunctionSpec("max", "The largest of its arguments.",
-                 (Param("x", ANY),), _same_as_args, maximum, variadic=True,
+                 (Param("x", ANY),), _same_as_args, maximum, variadic=True, accepts=_ordered,
                  example="days_since(max(interview, last_contact)) >= 7"),
     FunctionSpec("local_hour", "Hour of the day (0–23) of t in the log's time zone.",
                  (_T,), INT, local_hour, example="local_hour(interview) < 12"),

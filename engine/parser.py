@@ -9,7 +9,7 @@ raise ``RecursionError``; the length and depth bounds are checked here too.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -162,6 +162,11 @@ class _Build(Transformer):
 
     def name(self, kids):
         return Name(str(kids[0]), _tok_span(kids[0]))
+
+    def paren(self, kids):
+        # The node written in parentheses spans them too, so that a parent's
+        # span (and an error's caret) never ends inside an open bracket.
+        return replace(kids[1], span=_cover(*kids))
 
     def list_(self, kids):
         return ListExpr(tuple(k for k in kids[1:-1] if k is not None), _cover(kids[0], kids[-1]))

@@ -135,8 +135,9 @@ class Facts(dict):
 
 
 def facts(**values: Any) -> Facts:
-    """A fact context with every fact of :data:`FACT_TYPES` null unless given."""
-    return Facts({**{name: None for name in FACT_TYPES}, **values})
+    """A fact context with every fact of :data:`FACT_TYPES` (but ``now``) null
+    unless given."""
+    return Facts({**{name: None for name in FACT_TYPES if name != "now"}, **values})
 
 
 def checked(text: str, scope: Any = SCOPE, expect: Type | None = BOOL) -> Checked:

@@ -31,7 +31,7 @@ def where(err: ConditionError, text: str) -> str:
 # -- types of well-formed expressions -----------------------------------------------
 
 @pytest.mark.parametrize("text, typ", [
-    ("1", INT), ("1.5", NUMBER), ('"a"', STRING), ("true", BOOL), ("null", Type_null := None),
+    ("1", INT), ("1.5", NUMBER), ('"a"', STRING), ("true", BOOL), ("null", None),
     ("i1 + i2", INT), ("i1 * n1", NUMBER), ("i1 / i2", NUMBER), ("i1 % i2", INT),
     ("-i1", INT), ("-n1", NUMBER), ("s1 + s2", STRING),
     ("i1 < n1", BOOL), ("t1 <= now", BOOL), ("s1 > s2", BOOL), ("s1 in tags", BOOL),
@@ -73,7 +73,7 @@ def test_keyword_for_a_positional_parameter():
 
 def test_check_without_text_uses_the_printed_form_for_positions():
     with pytest.raises(ConditionTypeError) as info:
-        check(parse("thank_you_sent   and   zzz"), SCOPE)
+        check(parse("thank_you_sent and zzz"), SCOPE)
     assert info.value.source_line == "thank_you_sent and zzz"
     assert info.value.column == 20
 
@@ -286,7 +286,7 @@ def test_errors_are_located_on_the_right_line():
 # -- constant folding -----------------------------------------------------------
 
 @pytest.mark.parametrize("text, value", [
-    ("1 + 2 * 3", 7), ("7 - 2 - 1", 4), ("7 / 2", 3.5), ("7 % 3", 1), ("-(-3)", 3),
+    ("1 + 2 * 3", 7), ("(1 + 2) * 3", 9), ("7 - 2 - 1", 4), ("7 / 2", 3.5), ("7 % 3", 1), ("-(-3)", 3),
     ("1 + 2.5", 3.5), ('"ab" + "cd"', "abcd"),
     ("1 / 0", None), ("7 % 0", None), ("-(1 / 0)", None),
     ("2 * 3 == 6", True), ("1 < 2", True), ("1.0 == 1", True), ('"a" in "cat"', True),

@@ -19,8 +19,7 @@ def render_report(report: Report, fmt: str, *, color: bool = False) -> str:
         from .markdown import render
         return render(report)
     if fmt == "html":
-        from .html import render_report_html
-        return render_report_html(report)
+        raise ValueError("HTML needs a plan too: use engine.render.html.render_html(plan, report)")
     from .text import render as render_text
     return render_text(report, color=color)
 

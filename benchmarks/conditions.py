@@ -1,0 +1,391 @@
+"""How fast is a compiled condition? Evaluations per second of four
+conditions, side by side:
+
+* ours         — ``compile_checked(...)`` called with a fact dict (the fast path);
+* lambda       — a hand-written Python function over the same dict (the limit);
+* rule-engine  — zeroSteiner's rule-engine, ``Rule(text).evaluate(facts)``;
+* cel          — cel-python, ``program.evaluate(activation)``.
+
+Same conditions (translated per peer), same facts; every contender must give
+the same answer before anything is timed. The last rows put nulls among the
+facts: our Kleene (null-as-unknown) path against a hand-written null-aware
+function. The peers have no null-as-unknown: rule-engine raises on ``null <
+3``, and CEL treats it as an error value, which ``||``/``&&`` may absorb
+(timed where its answer is the same as ours) or not (then it raises).
+
+    python benchmarks/conditions.py [--quick] [--repeat N] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # benchmark this working tree, not an installed copy
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _table import Result, best_of, render  # noqa: E402
+
+from engine.checker import check  # noqa: E402
+from engine.compiler import CompiledExpr, compile_checked  # noqa: E402
+from engine.library import BUILTINS, FunctionSpec  # noqa: E402
+from engine.parser import parse  # noqa: E402
+from engine.types import BOOL, INT, STRING, Type  # noqa: E402
+
+# -- the world of the benchmark -----------------------------------------------------
+
+FACT_TYPES: Mapping[str, Type] = {
+    "days_since_deadline": INT,
+    "contacts_since_deadline": INT,
+    "hours_since_interview": INT,
+    "thank_you_sent": BOOL,
+    "thanked": INT,
+    "interviewers": INT,
+    "outcome": STRING,
+}
+
+FACTS: Mapping[str, Any] = {
+    "days_since_deadline": 5,
+    "contacts_since_deadline": 0,
+    "hours_since_interview": 20,
+    "thank_you_sent": False,
+    "thanked": 1,
+    "interviewers": 3,
+    "outcome": "pending",
+}
+
+
+class BenchScope:
+    """The checker's Scope: the facts above and the built-in functions."""
+
+    def fact_type(self, name: str) -> Type | None:
+        return FACT_TYPES.get(name)
+
+    def fact_names(self) -> Iterable[str]:
+        return FACT_TYPES.keys()
+
+    def function(self, name: str) -> FunctionSpec | None:
+        return BUILTINS.get(name)
+
+    def function_names(self) -> Iterable[str]:
+        return BUILTINS.keys()
+
+    def event_fields(self, event_type: str) -> Mapping[str, Type] | None:
+        return None
+
+    def event_types(self) -> Iterable[str]:
+        return ()
+
+
+# -- the conditions and their hand-written equivalents ------------------------------
+
+C1 = "days_since_deadline >= 3 and contacts_since_deadline == 0"
+C2 = "hours_since_interview <= 24 and not thank_you_sent"
+C3 = ('(thanked < interviewers or not thank_you_sent) and outcome == "pending" '
+      'and hours_since_interview > 2')
+# Twelve comparisons under and/or/not; with FACTS it is true after 8 of them.
+C12 = ('(days_since_deadline >= 3 or contacts_since_deadline > 2) '
+       'and (hours_since_interview < 48 or outcome == "offer") '
+       'and (thanked <= interviewers or hours_since_interview > 72) '
+       'and not (outcome == "rejected" or contacts_since_deadline >= 5) '
+       'and days_since_deadline < 30 and hours_since_interview >= 1 '
+       'and (interviewers > 0 or thanked > 0)')
+
+
+def lambda_c1(f):
+    return f["days_since_deadline"] >= 3 and f["contacts_since_deadline"] == 0
+
+
+def lambda_c2(f):
+    return f["hours_since_interview"] <= 24 and not f["thank_you_sent"]
+
+
+def lambda_c3(f):
+    return ((f["thanked"] < f["interviewers"] or not f["thank_you_sent"])
+            and f["outcome"] == "pending" and f["hours_since_interview"] > 2)
+
+
+def lambda_c12(f):
+    return ((f["days_since_deadline"] >= 3 or f["contacts_since_deadline"] > 2)
+            and (f["hours_since_interview"] < 48 or f["outcome"] == "offer")
+            and (f["thanked"] <= f["interviewers"] or f["hours_since_interview"] > 72)
+            and not (f["outcome"] == "rejected" or f["contacts_since_deadline"] >= 5)
+            and f["days_since_deadline"] < 30 and f["hours_since_interview"] >= 1
+            and (f["interviewers"] > 0 or f["thanked"] > 0))
+
+
+# Null-aware by hand (any fact may be null; None is unknown, Kleene and/or/not):
+# what a careful programmer would write without a rules engine.
+
+def kleene_c3(f):
+    thanked, interviewers, sent = f["thanked"], f["interviewers"], f["thank_you_sent"]
+    outcome, hours = f["outcome"], f["hours_since_interview"]
+    a = None if thanked is None or interviewers is None else thanked < interviewers
+    b = None if sent is None else not sent
+    either = True if a is True or b is True else None if a is None or b is None else False
+    c = None if outcome is None else outcome == "pending"
+    d = None if hours is None else hours > 2
+    if either is False or c is False or d is False:
+        return False
+    if either is None or c is None or d is None:
+        return None
+    return True
+
+
+def _kand(*xs):
+    return False if False in xs else None if None in xs else True
+
+
+def _kor(*xs):
+    return True if True in xs else None if None in xs else False
+
+
+def kleene_c12(f):
+    days, contacts, hours = (f["days_since_deadline"], f["contacts_since_deadline"],
+                             f["hours_since_interview"])
+    thanked, interviewers, outcome = f["thanked"], f["interviewers"], f["outcome"]
+    has_days, has_contacts, has_hours = days is not None, contacts is not None, hours is not None
+    has_outcome, has_both = outcome is not None, thanked is not None and interviewers is not None
+    g1 = _kor(days >= 3 if has_days else None, contacts > 2 if has_contacts else None)
+    if g1 is False:
+        return False
+    g2 = _kor(hours < 48 if has_hours else None, outcome == "offer" if has_outcome else None)
+    if g2 is False:
+        return False
+    g3 = _kor(thanked <= interviewers if has_both else None, hours > 72 if has_hours else None)
+    if g3 is False:
+        return False
+    g4 = _kor(outcome == "rejected" if has_outcome else None,
+              contacts >= 5 if has_contacts else None)
+    if g4 is True:
+        return False
+    g4 = None if g4 is None else True
+    g5 = days < 30 if has_days else None
+    g6 = hours >= 1 if has_hours else None
+    g7 = _kor(interviewers > 0 if interviewers is not None else None,
+              thanked > 0 if thanked is not None else None)
+    return _kand(g1, g2, g3, g4, g5, g6, g7)
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    text: str
+    by_hand: Callable[[Mapping[str, Any]], Any]
+    facts: Mapping[str, Any] = field(default_factory=lambda: FACTS)
+    expected: bool | None = True
+
+
+CASES = (
+    Case("1  deadline, no contact", C1, lambda_c1),
+    Case("2  interview, not thanked", C2, lambda_c2),
+    Case("3  thanks/outcome/hours", C3, lambda_c3),
+    Case("4  12-clause and/or chain", C12, lambda_c12),
+    Case("3  with thanked = null", C3, kleene_c3, {**FACTS, "thanked": None}),
+    Case("4  with 2 facts null", C12, kleene_c12,
+         {**FACTS, "days_since_deadline": None, "outcome": None}, None),
+)
+
+
+# -- the peers -------------------------------------------------------------------------
+
+_WORD_OPS = {"and": "&&", "or": "||", "not": "!"}
+
+
+def to_cel(text: str) -> str:
+    """Our syntax → CEL: ``and``/``or``/``not`` become ``&&``/``||``/``!``
+    (the conditions here hold no ``in``/``not in`` and no such words in strings)."""
+    parts = re.split(r'("(?:[^"\\]|\\.)*")', text)  # keep string literals as they are
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"\b(and|or|not)\b\s*",
+                          lambda m: _WORD_OPS[m.group(1)] + ("" if m.group(1) == "not" else " "),
+                          parts[i])
+    return "".join(parts)
+
+
+def to_rule_engine(text: str) -> str:
+    """rule-engine reads this subset as we write it (and/or/not, ==, "strings")."""
+    return text
+
+
+class Peer:
+    """A peer engine: builds an evaluator from condition text and facts."""
+
+    name: str
+    version: str
+
+    def build(self, text: str, facts: Mapping[str, Any]) -> tuple[Callable[[Any], Any], Any]:
+        raise NotImplementedError
+
+    def answer(self, value: Any) -> bool | None:
+        return bool(value)
+
+
+class RuleEnginePeer(Peer):
+    name = "rule-engine"
+
+    def __init__(self) -> None:
+        import rule_engine
+        self.module = rule_engine
+        self.version = rule_engine.__version__
+
+    def build(self, text, facts):
+        rule = self.module.Rule(to_rule_engine(text))
+        return rule.evaluate, dict(facts)
+
+
+class CelPeer(Peer):
+    name = "cel"
+
+    def __init__(self, runner: str) -> None:
+        import celpy
+        from importlib.metadata import version
+        # An error value that reaches the top is logged before it is raised.
+        logging.getLogger("celpy").setLevel(logging.CRITICAL)
+        self.celpy = celpy
+        self.runner = runner
+        cls = celpy.CompiledRunner if runner == "compiled" else celpy.InterpretedRunner
+        self.env = celpy.Environment(runner_class=cls)
+        self.version = version("cel-python")
+
+    def build(self, text, facts):
+        program = self.env.program(self.env.compile(to_cel(text)))
+        # The facts become CEL values once, outside the timed loop.
+        activation = {k: self.celpy.json_to_cel(v) for k, v in facts.items()}
+        return program.evaluate, activation
+
+
+def load_peers(cel_runner: str) -> tuple[list[Peer], list[str]]:
+    peers: list[Peer] = []
+    missing: list[str] = []
+    for make, dist in ((RuleEnginePeer, "rule-engine"), (lambda: CelPeer(cel_runner), "cel-python")):
+        try:
+            peers.append(make())
+        except ImportError:
+            missing.append(dist)
+    return peers, missing
+
+
+# -- the run -------------------------------------------------------------------------
+
+def compile_condition(text: str) -> CompiledExpr:
+    return compile_checked(check(parse(text), BenchScope(), text), BUILTINS)
+
+
+def _agree(case: Case, ours: CompiledExpr, peers: list[Peer], notes: list[str]
+           ) -> dict[str, tuple[Callable[[Any], Any], Any]]:
+    """The contenders of ``case``, after checking that they give its answer."""
+    facts = dict(case.facts)
+    got, by_hand, traced = ours(facts), case.by_hand(facts), ours.trace(facts)[0]
+    assert got is case.expected, f"{case.label}: ours gave {got!r}, expected {case.expected!r}"
+    assert by_hand is got, f"{case.label}: hand-written gave {by_hand!r}, ours {got!r}"
+    assert traced is got, f"{case.label}: tracing interpreter gave {traced!r}, ours {got!r}"
+    contenders = {"ours": (ours, facts), "lambda": (case.by_hand, facts)}
+    has_null = any(v is None for v in facts.values())
+    for peer in peers:
+        fn, arg = peer.build(case.text, facts)
+        try:
+            answer: Any = peer.answer(fn(arg))
+        except Exception as err:  # noqa: BLE001 - a peer's own error type
+            if not has_null:
+                raise AssertionError(f"{case.label}: {peer.name} failed: {err!r}") from err
+            notes.append(f"{case.label.strip()}: {peer.name} not timed, it raises "
+                         f"{type(err).__name__} ({_first_line(err)}).")
+            continue
+        if answer is not got:
+            if not has_null:
+                raise AssertionError(f"{case.label}: {peer.name} gave {answer!r}, ours {got!r}")
+            notes.append(f"{case.label.strip()}: {peer.name} not timed, it answers "
+                         f"{answer!r} where the answer is {got!r}.")
+            continue
+        contenders[peer.name] = (fn, arg)
+    return contenders
+
+
+def _first_line(err: Exception) -> str:
+    text = str(err).splitlines()[0] if str(err) else ""
+    return text[:60] + ("…" if len(text) > 60 else "")
+
+
+def run(repeat: int = 15, budget: float = 0.02, cel_runner: str = "compiled") -> Result:
+    peers, missing = load_peers(cel_runner)
+    notes: list[str] = []
+    rows = []
+    for case in CASES:
+        ours = compile_condition(case.text)
+        assert ours.generated, f"{case.label}: no generated code (interpreter fallback)"
+        contenders = _agree(case, ours, peers, notes)
+        best = best_of(contenders, repeat=repeat, budget=budget)
+        rate = {name: 1.0 / seconds for name, seconds in best.items()}
+        ours_rate = rate["ours"]
+        rows.append({
+            "condition": case.label,
+            "result": {True: "true", False: "false", None: "null"}[case.expected],
+            "ours": ours_rate,
+            "lambda": rate["lambda"],
+            "rule-engine": rate.get("rule-engine"),
+            "cel": rate.get("cel"),
+            "ours/lambda": best["ours"] / best["lambda"],
+            "re/ours": ours_rate / rate["rule-engine"] if "rule-engine" in rate else None,
+            "cel/ours": ours_rate / rate["cel"] if "cel" in rate else None,
+        })
+    floor = best_of({"empty call": (_empty, None)}, repeat=repeat, budget=budget)["empty call"]
+    versions = ", ".join(f"{p.name} {p.version}" for p in peers)
+    notes[:0] = [
+        f"Python {platform.python_version()} ({platform.python_implementation()}), {versions}; "
+        f"cel-python with its {cel_runner} runner.",
+        f"Best of {repeat} interleaved loops of ~{budget * 1000:.0f} ms per contender and row; "
+        f"ev/s = 1 / best time per call.",
+        f"Every figure includes the loop and the call itself: an empty function takes "
+        f"{floor * 1e9:.0f} ns here ({1 / floor / 1e6:.1f} M calls/s).",
+        "ours/λ is a time ratio (lower is better); the peer columns are how many times "
+        "faster ours is.",
+        "Rows with nulls: λ is a hand-written null-aware (Kleene) function.",
+    ]
+    if missing:
+        notes.append(f"not installed: {', '.join(missing)} (pip install -e '.[bench]')")
+    return {"title": "conditions (benchmarks/conditions.py)", "columns": COLUMNS,
+            "rows": rows, "notes": notes}
+
+
+def _empty(_facts):
+    return None
+
+
+COLUMNS = [
+    {"key": "condition", "header": "condition", "kind": "text"},
+    {"key": "result", "header": "is", "kind": "text"},
+    {"key": "ours", "header": "ours ev/s", "kind": "rate"},
+    {"key": "lambda", "header": "λ ev/s", "kind": "rate"},
+    {"key": "rule-engine", "header": "rule-engine ev/s", "kind": "rate"},
+    {"key": "cel", "header": "cel ev/s", "kind": "rate"},
+    {"key": "ours/lambda", "header": "ours/λ", "kind": "ratio", "target": "<= 1.5"},
+    {"key": "re/ours", "header": "vs rule-engine", "kind": "ratio", "target": ">= 50"},
+    {"key": "cel/ours", "header": "vs cel", "kind": "ratio", "target": ">= 500"},
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=15, help="timed loops per contender (best kept)")
+    ap.add_argument("--budget", type=float, default=0.02, help="seconds per timed loop")
+    ap.add_argument("--quick", action="store_true", help="3 loops of 5 ms: a smoke test")
+    ap.add_argument("--cel-runner", choices=("compiled", "interpreted"), default="compiled")
+    ap.add_argument("--json", action="store_true", help="print the result as JSON (for run.py)")
+    args = ap.parse_args(argv)
+    repeat, budget = (3, 0.005) if args.quick else (args.repeat, args.budget)
+    result = run(repeat, budget, args.cel_runner)
+    print(json.dumps(result) if args.json else render([result]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
