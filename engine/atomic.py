@@ -10,6 +10,15 @@ from pathlib import Path
 __all__ = ["atomic_write_text", "atomic_write_bytes"]
 
 
+def _pause_for_tests() -> None:
+    # Lets a test kill the process between writing the new content and the
+    # rename, to prove the old file survives. Unset in normal use.
+    delay = os.environ.get("FOLLOWUP_RULES_PAUSE_BEFORE_RENAME")
+    if delay:
+        import time
+        time.sleep(float(delay))
+
+
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     atomic_write_bytes(path, text.encode(encoding))
 
@@ -23,6 +32,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        _pause_for_tests()
         # keep an existing file's mode; a new file gets the usual rw-r--r--
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(tmp, path)

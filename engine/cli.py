@@ -236,6 +236,91 @@ def sources(policies_dir: str | None, fmt: str) -> int:
     return 0
 
 
+@cli.command()
+@click.argument("logs", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--at", "at", metavar="TIME", help="Moment of evaluation for every log (default: now).")
+@click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help="Worker processes.")
+@click.option("--explain/--no-explain", default=False, show_default=True,
+              help="Full reports (values, sources, rules not firing) instead of the fast path.")
+@policies_option
+@policy_option
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def batch(logs: str, at: str | None, jobs: int, explain: bool, policies_dir: str | None,
+          pins: tuple[str, ...], output: str | None) -> int:
+    """One JSON report per line of LOGS.jsonl (a log object per line), streamed."""
+    from .batch import run_batch
+    from .timeparse import parse_moment
+    from .timeparse import get_zone
+
+    if at is not None:
+        try:
+            parse_moment(at, get_zone("UTC"))
+        except ValueError as err:
+            raise UsageError(f"--at: {err}") from None
+    policies = _load_set(policies_dir, pins)
+    try:
+        source = click.open_file(logs, "r", encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror}", code="RULES-E051", file=logs) from None
+    with source as lines:
+        if output:
+            with open(output, "w", encoding="utf-8") as out:
+                run_batch(policies, lines, out, at=at, jobs=jobs, source=logs, explain=explain)
+        else:
+            run_batch(policies, lines, sys.stdout, at=at, jobs=jobs, source=logs, explain=explain)
+    return 0
+
+
+@cli.group()
+def log() -> None:
+    """Start an event log and record events without editing YAML."""
+
+
+@log.command(name="new")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--timezone", required=True, metavar="ZONE", help="IANA time zone, e.g. America/New_York.")
+@click.option("--subject", metavar="TEXT", help="What the application is, e.g. 'Acme — Analyst'.")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def log_new(file: str, timezone: str, subject: str | None, force: bool) -> int:
+    """Create an empty event log FILE."""
+    from .logedit import new_log
+    new_log(Path(file), timezone, subject, force=force)
+    click.echo(f"created {file} ({timezone})")
+    return 0
+
+
+@log.command(name="add")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("event_type", metavar="TYPE")
+@click.argument("fields", nargs=-1, metavar="[FIELD=VALUE]...")
+@click.option("--at", "at", metavar="TIME", help="When it happened (default: now; no offset = the log's local time).")
+@policies_option
+def log_add(file: str, event_type: str, fields: tuple[str, ...], at: str | None,
+            policies_dir: str | None) -> int:
+    """Append an event of TYPE to FILE, e.g. `rules log add my.yaml follow_up_sent channel=email`."""
+    from .logedit import add_event, parse_assignments
+    policies = _load_set(policies_dir, ())
+    event = add_event(Path(file), event_type, at, parse_assignments(fields), policies.vocabulary)
+    click.echo(f"added {event['type']} at {event['at']} to {file}")
+    return 0
+
+
+@log.command(name="list")
+@click.argument("file", type=click.Path(dir_okay=False))
+@policies_option
+def log_list(file: str, policies_dir: str | None) -> int:
+    """List the events of FILE in time order."""
+    from .eventlog import load_log
+    from .explain import format_value
+    policies = _load_set(policies_dir, ())
+    event_log = load_log(file, policies.vocabulary)
+    click.echo(f"{event_log.subject or file} ({event_log.timezone}): {len(event_log)} event(s)")
+    for e in event_log.events:
+        fields = ", ".join(f"{k}={format_value(v, event_log.tz)}" for k, v in e.fields.items() if v is not None)
+        click.echo(f"  {e.at.strftime('%a %d %b %Y %H:%M')}  {e.type:<20} {fields}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -208,6 +208,8 @@ def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value:
 
     kind = spec.type.name
     if value is None:
+        if spec.required:
+            raise fail(f"needs a value ({spec.doc})")
         return None
     if kind == "list":
         if isinstance(value, str) and spec.single_to_list:

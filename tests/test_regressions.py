@@ -109,3 +109,15 @@ def test_next_change_of_hours_since_across_dst():
     ctx = FactContext(vocab, log, datetime(2026, 3, 7, 13, tzinfo=get_zone("America/New_York")))
     moment = next_change(condition, ctx, want=True, horizon=timedelta(days=3))
     assert moment is not None and moment.isoformat() == "2026-03-08T13:00:00-04:00"
+
+
+def test_required_event_field_cannot_be_null():
+    # `interviewers: null` passed as if the required field were given.
+    import pytest
+
+    from engine.errors import LogError
+    from engine.eventlog import EventLog
+
+    with pytest.raises(LogError, match=r"interview\.interviewers: .*needs a value"):
+        EventLog.from_dict({"events": [
+            {"type": "interview", "at": "2026-11-16T10:00", "interviewers": None}]})

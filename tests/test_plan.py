@@ -1,0 +1,108 @@
+"""``rules plan``: moments computed exactly from the conditions' thresholds,
+checked against hand-worked expectations; iCalendar round trip; HTML."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from icalendar import Calendar
+
+from engine.cli import main
+from engine.eventlog import load_log
+from engine.plan import build_plan
+from engine.render.html import render_html
+from engine.render.ics import render_ics
+
+from examples import ROOT
+
+
+def periods(policies, example: str, start: str, days: int = 30) -> dict[str, tuple[str, str | None]]:
+    log = load_log(ROOT / "examples" / example)
+    plan = build_plan(policies, log, datetime.fromisoformat(start), days)
+    return {f"{i.policy}:{i.rule}": (i.start.isoformat(), i.stop.isoformat() if i.stop else None)
+            for i in plan.items if i.occurrence == 0}
+
+
+def test_just_interviewed_hand_worked(policies):
+    p = periods(policies, "just-interviewed.yaml", "2026-11-16T11:00")
+    # Morning interview (10:00): the same-afternoon window is 12:00-17:00 that day.
+    assert p["hayes:thank-you-same-afternoon"] == ("2026-11-16T12:00:00-05:00", "2026-11-16T17:00:00-05:00")
+    # Within 24 hours: holds through 10:00:00 the next day, stops a second later.
+    assert p["halpin:thank-by-email-within-24-hours"] == ("2026-11-16T11:00:00-05:00", "2026-11-17T10:00:01-05:00")
+    # Their date is Fri 20 Nov: hayes waits three calendar days, cheatsheet one.
+    assert p["hayes:check-in-after-stated-date"] == ("2026-11-23T00:00:00-05:00", None)
+    assert p["cheatsheet:check-in-after-their-date"] == ("2026-11-21T00:00:00-05:00", None)
+    # A week after the interview, halpin says call.
+    assert p["halpin:call-after-a-week"] == ("2026-11-23T00:00:00-05:00", None)
+
+
+def test_invited_check_in_hand_worked(policies):
+    p = periods(policies, "invited-check-in.yaml", "2026-11-28T09:00")
+    # Invited to check in after Mon 7 Dec (London, GMT in December).
+    assert p["cheatsheet:check-in-when-invited"][0] == "2026-12-07T00:00:00+00:00"
+    assert p["hayes:follow-up-when-invited"][0] == "2026-12-08T00:00:00+00:00"
+
+
+def test_across_the_dst_change(policies):
+    p = periods(policies, "dst-change.yaml", "2026-10-31T11:00", days=10)
+    # 24 elapsed hours from 10:00 EDT Sat end at 09:00 EST Sun: clocks went back.
+    assert p["halpin:thank-by-email-within-24-hours"][1] == "2026-11-01T09:00:01-05:00"
+    # Calendar days: deadline Mon 2 Nov + 3 days = Thu 5 Nov local midnight, in EST.
+    assert p["hayes:check-in-after-stated-date"][0] == "2026-11-05T00:00:00-05:00"
+    assert p["halpin:call-after-a-week"][0] == "2026-11-07T00:00:00-05:00"
+
+
+def test_plan_marks_disagreements(policies):
+    log = load_log(ROOT / "examples" / "just-interviewed.yaml")
+    plan = build_plan(policies, log, datetime(2026, 11, 16, 11), 30)
+    linkedin = next(i for i in plan.items if i.rule == "connect-on-linkedin")
+    assert "halpin:dont-friend-the-interviewer" in linkedin.disagrees_with
+
+
+def test_ics_round_trip_and_stable_uids(policies, tmp_path):
+    log = load_log(ROOT / "examples" / "just-interviewed.yaml")
+    plan = build_plan(policies, log, datetime(2026, 11, 16, 11), 30)
+    first = render_ics(plan)
+    cal = Calendar.from_ical(first)
+    events = list(cal.walk("VEVENT"))
+    do_items = [i for i in plan.items if i.stance == "do"]
+    assert len(events) == len(do_items)
+    by_uid = {str(e["UID"]): e for e in events}
+    assert len(by_uid) == len(events)
+    item = next(i for i in do_items if i.rule == "thank-you-same-afternoon")
+    ev = next(e for e in events if "rule thank-you-same-afternoon" in str(e["DESCRIPTION"]))
+    assert ev.decoded("DTSTART") == item.start and ev.decoded("DTEND") == item.stop
+    assert "hayes@1.0.0" in str(ev["DESCRIPTION"]) and item.quote in str(ev["DESCRIPTION"])
+    # Re-exporting a later plan of the same log keeps the UIDs of the same periods.
+    later = build_plan(policies, log, datetime(2026, 11, 16, 13), 30)
+    again = {str(e["UID"]) for e in Calendar.from_ical(render_ics(later)).walk("VEVENT")}
+    assert set(by_uid) & again and render_ics(plan) == first
+
+
+def test_plan_cli_text_json_ics(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    ics = tmp_path / "plan.ics"
+    code = main(["plan", "examples/just-interviewed.yaml", "--from", "2026-11-16T11:00", "--ics", str(ics)])
+    out = capsys.readouterr().out
+    assert code == 0 and "Mon 23 Nov 2026" in out and "halpin: check in with the employer" in out
+    assert Calendar.from_ical(ics.read_bytes())
+    assert main(["plan", "examples/just-interviewed.yaml", "--from", "2026-11-16T11:00", "--format", "json"]) == 0
+
+
+def test_html_is_self_contained(policies):
+    log = load_log(ROOT / "examples" / "waiting-past-date.yaml")
+    html = render_html(build_plan(policies, log, datetime(2026, 11, 23, 9), 30))
+    assert "<svg" in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "<script" not in html and "https://" not in html
+    for pid in ("careerbuilder", "hayes", "followup-guide", "cheatsheet", "halpin"):
+        assert f'data-policy="{pid}"' in html
+
+
+@pytest.mark.parametrize("example", ["just-interviewed.yaml", "weeks-of-silence.yaml", "rejected.yaml"])
+def test_every_example_plans(policies, example):
+    log = load_log(ROOT / "examples" / example)
+    plan = build_plan(policies, log, datetime(2026, 11, 23, 9), 30)
+    assert plan.items
+    for i in plan.items:
+        assert i.stop is None or i.stop > i.start
