@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 import click
 
+from . import __version__
 from .errors import InputError, RulesError, UsageError
 
 __all__ = ["main", "entry_point", "cli"]
@@ -59,7 +60,7 @@ policy_option = click.option("--policy", "pins", multiple=True, metavar="ID[@VER
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="followup-rules", prog_name="rules")
+@click.version_option(version=__version__, prog_name="rules")
 def cli() -> None:
     """Traceable advice on following up after a job interview: which expert
     recommends what, why, and where they say so."""

@@ -14,13 +14,18 @@ from typing import Any, Callable, Mapping
 
 from .checker import Checked
 from .library import FunctionSpec
-from .nodes import (Attribute, Binary, BoolOp, Call, Keyword, ListExpr, Literal, Name,
+from .nodes import (Attribute, Binary, BoolOp, Call, ListExpr, Literal, Name,
                     Node, Unary, walk)
 from .semantics import binary, kleene_and, kleene_not, kleene_or, negate
 
 __all__ = ["CompiledExpr", "compile_checked", "interpret", "get_field"]
 
 Trace = list[tuple[Node, Any]]
+
+# Generated code for a sub-expression: (None, code) — code that computes its
+# Kleene value — or (facts, code) — null when one of those fact variables is
+# None, else the plain value ``code``; (): never null.
+_Part = tuple["tuple[str, ...] | None", str]
 
 
 def get_field(obj: Any, name: str) -> Any:
@@ -175,23 +180,6 @@ class _Generator:
                 return False
         return True
 
-    # Nullability: may this sub-expression be null at run time?
-    def nullable(self, node: Node) -> bool:
-        if isinstance(node, Literal):
-            return node.value is None
-        if isinstance(node, ListExpr):
-            return False
-        if isinstance(node, (Name, Attribute)):
-            return True
-        if isinstance(node, Call):
-            if node.func == "exists":
-                return False
-            return self.functions[node.func].may_be_null or any(
-                self.nullable(a) for a in (*node.args, *(k.value for k in node.keywords)))
-        if isinstance(node, Binary) and node.op in ("/", "%"):
-            return True
-        return any(self.nullable(c) for c in _kids(node))
-
     def _call(self, node: Call, emit: Callable[[Node], str]) -> str:
         args = [emit(a) for a in node.args]
         args += [f"{k.name}={emit(k.value)}" for k in node.keywords]
@@ -218,67 +206,105 @@ class _Generator:
             return f"({p(node.left)} {node.op} {p(node.right)})"
         raise TypeError(type(node).__name__)
 
+    # The Kleene form. Most sub-expressions are *strict*: null exactly when one
+    # of the facts they read is null, else their plain Python value (comparisons
+    # and arithmetic of facts and literals, ``not``, ``-``). Such a part is kept
+    # as (those facts, plain code): a comparison then costs one ``is None`` test
+    # per fact and no temporary, and ``and``/``or`` test the facts directly.
+    # Anything else (a call that may give null, an event's field, ``/`` and
+    # ``%``, a nested ``and``/``or``) is code that computes the value, null
+    # included.
+
     def kleene(self, node: Node) -> str:
         """Python for ``node`` with null as unknown."""
-        k = self.kleene
-        if isinstance(node, (Literal, Name)):
-            return self.plain(node) if isinstance(node, Literal) else self.locals[node.name]
-        if isinstance(node, ListExpr):
+        return self._value(self._part(node))
+
+    @staticmethod
+    def _value(part: _Part) -> str:
+        guards, code = part
+        if not guards or guards == (code,):  # computes its value, is never null, or is a fact
+            return code
+        return f"(None if {' or '.join(g + ' is None' for g in guards)} else {code})"
+
+    def _part(self, node: Node) -> _Part:
+        if isinstance(node, Literal):
+            return (None, "None") if node.value is None else ((), self.plain(node))
+        if isinstance(node, Name):
+            var = self.locals[node.name]
+            return (var,), var
+        if isinstance(node, ListExpr):  # a list is never null, whatever its items
             if all(isinstance(i, Literal) for i in node.items):
-                return self.plain(node)
-            return "(" + "".join(k(i) + ", " for i in node.items) + ")"
+                return (), self.plain(node)
+            return (), "(" + "".join(self.kleene(i) + ", " for i in node.items) + ")"
         if isinstance(node, Attribute):
-            return f"_get_field({k(node.obj)}, {node.attr!r})"
+            return None, f"_get_field({self.kleene(node.obj)}, {node.attr!r})"
         if isinstance(node, Call):
-            return self._call(node, k)
+            return self._kleene_call(node)
         if isinstance(node, Unary):
-            if not self.nullable(node.operand):
-                return self.plain_op_unary(node, k(node.operand))
+            guards, code = self._part(node.operand)
+            op = "not " if node.op == "not" else "-"
+            if guards is not None:
+                return guards, f"({op}{code})"
             t = self.temp()
-            inner = f"not {t}" if node.op == "not" else f"-{t}"
-            return f"(None if ({t} := {k(node.operand)}) is None else {inner})"
+            return None, f"(None if ({t} := {code}) is None else {op}{t})"
         if isinstance(node, BoolOp):
             return self._kleene_bool(node)
         if isinstance(node, Binary):
-            if node.op in ("/", "%"):
-                return f"_binary({node.op!r}, {k(node.left)}, {k(node.right)})"
-            checks, sides = [], []
-            for side in (node.left, node.right):
-                if self.nullable(side):
-                    t = self.temp()
-                    checks.append(f"({t} := {k(side)}) is None")
-                    sides.append(t)
-                else:
-                    sides.append(k(side))
-            expr = f"{sides[0]} {node.op} {sides[1]}"
-            if not checks:
-                return f"({expr})"
-            if len(checks) == 2:  # evaluate left first, then right
-                return f"(None if {checks[0]} or {checks[1]} else {expr})"
-            return f"(None if {checks[0]} else {expr})"
+            return self._kleene_binary(node)
         raise TypeError(type(node).__name__)
 
-    @staticmethod
-    def plain_op_unary(node: Unary, inner: str) -> str:
-        return f"(not {inner})" if node.op == "not" else f"(-{inner})"
+    def _kleene_call(self, node: Call) -> _Part:
+        # A function gets its arguments as they are, null included, and says
+        # itself what a null argument gives (null, except for exists()).
+        args = [self._part(a) for a in node.args]
+        kwargs = [(k.name, self._part(k.value)) for k in node.keywords]
+        code = (f"{self.func(node.func)}(f{''.join(', ' + self._value(p) for p in args)}"
+                f"{''.join(f', {name}={self._value(p)}' for name, p in kwargs)})")
+        never_null = node.func == "exists" or (
+            not self.functions[node.func].may_be_null
+            and all(g == () for g, _ in (*args, *(p for _, p in kwargs))))
+        return ((), code) if never_null else (None, code)
 
-    def _kleene_bool(self, node: BoolOp) -> str:
-        if not any(self.nullable(o) for o in node.operands):
-            return "(" + f" {node.op} ".join(self.kleene(o) for o in node.operands) + ")"
-        # and: the first false wins, else unknown if any is unknown, else true.
-        stop, other = ("False", "True") if node.op == "and" else ("True", "False")
-        temps, parts = [], []
-        for operand in node.operands:
-            if self.nullable(operand):
+    def _kleene_binary(self, node: Binary) -> _Part:
+        if node.op in ("/", "%"):  # null on division by zero too
+            return None, f"_binary({node.op!r}, {self.kleene(node.left)}, {self.kleene(node.right)})"
+        (lg, lc), (rg, rc) = self._part(node.left), self._part(node.right)
+        if lg is not None and rg is not None:  # strict: the facts of both sides
+            return tuple(dict.fromkeys(lg + rg)), f"({lc} {node.op} {rc})"
+        checks, sides = [], []
+        for guards, code in ((lg, lc), (rg, rc)):  # left first, then right
+            if guards is None:
                 t = self.temp()
-                temps.append(t)
-                parts.append(f"{stop} if ({t} := {self.kleene(operand)}) is {stop} else")
+                checks.append(f"({t} := {code}) is None")
+                sides.append(t)
             else:
-                parts.append(f"{stop} if {self.kleene(operand)} is {stop} else")
-        unknown = " or ".join(f"{t} is None" for t in temps)
-        return "(" + " ".join(parts) + f" (None if {unknown} else {other}))"
+                checks.extend(g + " is None" for g in guards)
+                sides.append(code)
+        return None, f"(None if {' or '.join(checks)} else {sides[0]} {node.op} {sides[1]})"
 
-
-def _kids(node: Node) -> tuple[Node, ...]:
-    from .nodes import children
-    return tuple(c.value if isinstance(c, Keyword) else c for c in children(node))
+    def _kleene_bool(self, node: BoolOp) -> _Part:
+        parts = [self._part(o) for o in node.operands]
+        if all(g == () for g, _ in parts):  # no operand can be null: plain and/or
+            return (), "(" + f" {node.op} ".join(code for _, code in parts) + ")"
+        # and: the first false decides, else unknown if any is unknown, else
+        # true (or: the same with true and false swapped). A strict operand is
+        # false when its facts are known and its plain value is false.
+        is_and = node.op == "and"
+        stop, other = ("False", "True") if is_and else ("True", "False")
+        tests: list[str] = []
+        unknown: list[str] = []
+        for guards, code in parts:
+            if guards is None or guards == (code,):  # computed, or a fact: test its value
+                if guards is None:
+                    t = self.temp()
+                    tests.append(f"{stop} if ({t} := {code}) is {stop} else")
+                else:
+                    t = code
+                    tests.append(f"{stop} if {t} is {stop} else")
+                if t + " is None" not in unknown:
+                    unknown.append(f"{t} is None")
+            else:
+                known = "".join(f"{g} is not None and " for g in guards)
+                tests.append(f"{stop} if {known}{'not ' if is_and else ''}{code} else")
+                unknown.extend(g + " is None" for g in guards if g + " is None" not in unknown)
+        return None, "(" + " ".join(tests) + f" (None if {' or '.join(unknown)} else {other}))"
