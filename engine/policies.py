@@ -28,10 +28,14 @@ from .vocabulary import Vocabulary, load_vocabulary
 
 __all__ = ["Action", "ActionCatalogue", "Rule", "Policy", "PolicySet", "load_actions",
            "load_policies", "load_policy_file", "default_vocabulary", "parse_version",
-           "ENGINE_VERSION"]
+           "ENGINE_VERSION", "MAX_POLICIES", "MAX_RULES_PER_POLICY"]
 
 ENGINE_VERSION = __version__
 Version = tuple[int, ...]
+
+#: Bounds on what one load may bring in (raise them through the arguments).
+MAX_POLICIES = 1_000
+MAX_RULES_PER_POLICY = 10_000
 
 
 def parse_version(text: str) -> Version:
@@ -178,7 +182,12 @@ def _condition_error(doc: Document, path: tuple, err: ConditionError) -> PolicyE
 
 
 def _policy_from(doc: Document, raw_bytes: bytes, vocabulary: Vocabulary,
-                 actions: ActionCatalogue, expect_id: str | None, expect_version: str | None) -> Policy:
+                 actions: ActionCatalogue, expect_id: str | None, expect_version: str | None,
+                 max_rules: int = MAX_RULES_PER_POLICY) -> Policy:
+    if isinstance(doc.data, dict) and isinstance(doc.data.get("rules"), list) \
+            and len(doc.data["rules"]) > max_rules:
+        raise PolicyError(f"{len(doc.data['rules'])} rules; the limit is {max_rules}", code="RULES-E013",
+                          hint="split the policy, or raise max_rules", **doc.where(("rules",)))
     validate_document(doc, "policy.schema.json", PolicyError, "RULES-E030")
     data = doc.data
     if expect_id is not None and data["policy"] != expect_id:
@@ -244,7 +253,8 @@ def _policy_from(doc: Document, raw_bytes: bytes, vocabulary: Vocabulary,
 
 
 def load_policy_file(path: str | Path, vocabulary: Vocabulary | None = None,
-                     actions: ActionCatalogue | None = None, *, display: str | None = None) -> Policy:
+                     actions: ActionCatalogue | None = None, *, display: str | None = None,
+                     max_rules: int = MAX_RULES_PER_POLICY) -> Policy:
     """Load and check one policy file."""
     p = Path(path)
     doc = load_document(p, display=display)
@@ -252,7 +262,7 @@ def load_policy_file(path: str | Path, vocabulary: Vocabulary | None = None,
     acts = actions or default_actions()
     expect_id = p.parent.name if re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", p.stem) else None
     expect_version = p.stem if expect_id else None
-    return _policy_from(doc, p.read_bytes(), vocab, acts, expect_id, expect_version)
+    return _policy_from(doc, p.read_bytes(), vocab, acts, expect_id, expect_version, max_rules)
 
 
 @lru_cache(maxsize=1)
@@ -287,7 +297,8 @@ def _display(path: Path, root: Path) -> str:
 
 def load_policies(path: str | Path | None = None, *, select: Iterable[str] = (),
                   vocabulary: Vocabulary | None = None,
-                  actions: ActionCatalogue | None = None) -> PolicySet:
+                  actions: ActionCatalogue | None = None, max_policies: int = MAX_POLICIES,
+                  max_rules: int = MAX_RULES_PER_POLICY) -> PolicySet:
     """Load the policies in force from a folder (default: the bundled ones).
 
     The highest version of each policy is loaded unless ``select`` names
@@ -321,7 +332,10 @@ def load_policies(path: str | Path | None = None, *, select: Iterable[str] = (),
             chosen[pid] = versions[max(versions, key=parse_version)]
     if not wanted:
         chosen = {pid: vs[max(vs, key=parse_version)] for pid, vs in files.items()}
-    loaded = tuple(load_policy_file(f, vocabulary, actions, display=_display(f, root))
+    if len(chosen) > max_policies:
+        raise InputError(f"{len(chosen)} policies; the limit is {max_policies}", code="RULES-E013",
+                         file=str(root), hint="raise max_policies, or select policies")
+    loaded = tuple(load_policy_file(f, vocabulary, actions, display=_display(f, root), max_rules=max_rules)
                    for pid, f in sorted(chosen.items()))
     return PolicySet(loaded, vocabulary, actions)
 
