@@ -76,6 +76,8 @@ def find_conflicts(recs: list[Recommendation], policies: PolicySet) -> list[Conf
         avoid = tuple(r for r in group if r.stance == "avoid")
         if do and avoid and len({r.policy for r in group}) > 1:
             conflicts.append(Conflict("opposed", (action,), (do, avoid)))
+        if len({r.policy for r in do}) < 2:
+            continue
         for param in sorted({k for r in do for k in r.params}):
             with_param = [r for r in do if param in r.params]
             choices: dict[frozenset[str], list[Recommendation]] = {}
@@ -85,10 +87,10 @@ def find_conflicts(recs: list[Recommendation], policies: PolicySet) -> list[Conf
                 sides = tuple(tuple(v) for _, v in sorted(choices.items(), key=lambda kv: sorted(kv[0])))
                 common = frozenset.intersection(*choices)
                 conflicts.append(Conflict("details", (action,), sides, param, tuple(sorted(common))))
-    done = sorted(a for a, g in by_action.items() if any(r.stance == "do" for r in g))
-    for i, a in enumerate(done):
-        for b in done[i + 1:]:
-            if policies.actions.opposed(a, b):
+    done = {a for a, g in by_action.items() if any(r.stance == "do" for r in g)}
+    for a in sorted(done):
+        for b in sorted(policies.actions[a].opposes & done):
+            if a < b:
                 side_a = tuple(r for r in by_action[a] if r.stance == "do")
                 side_b = tuple(r for r in by_action[b] if r.stance == "do")
                 conflicts.append(Conflict("exclusive", (a, b), (side_a, side_b)))
