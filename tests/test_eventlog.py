@@ -328,3 +328,16 @@ def test_a_log_pickles():
     again = pickle.loads(pickle.dumps(log))
     assert _summary(again) == _summary(log)
     assert again.tz is get_zone("America/New_York")
+
+
+def test_an_app_may_pass_python_datetimes():
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    log = EventLog.from_dict({"timezone": "Europe/London", "events": [
+        {"type": "interview", "at": datetime(2026, 7, 1, 9, 0), "interviewers": ["A"]},
+        {"type": "decision_expected", "at": datetime(2026, 7, 1, 9, 0, tzinfo=ZoneInfo("America/New_York")),
+         "by": date(2026, 7, 10)}]})
+    assert [e.at.isoformat() for e in log.events] == ["2026-07-01T09:00:00+01:00",
+                                                       "2026-07-01T14:00:00+01:00"]
+    assert log.events[1].fields["by"].isoformat() == "2026-07-10T00:00:00+01:00"
