@@ -20,7 +20,7 @@ __version__ = "1.0.0"
 _EXPORTS = {
     "load_policies": "policies", "PolicySet": "policies", "Policy": "policies", "Rule": "policies",
     "load_log": "eventlog", "EventLog": "eventlog", "Event": "eventlog",
-    "evaluate": "evaluate", "Report": "report",
+    "evaluate": "evaluation", "Report": "report",
     "load_vocabulary": "vocabulary", "Vocabulary": "vocabulary",
     "compile_condition": "conditions",
     "RulesError": "errors", "ConditionError": "errors", "ConditionSyntaxError": "errors",
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from .conditions import compile_condition
     from .errors import (ConditionError, ConditionSyntaxError, ConditionTypeError, InputError,
                          LogError, PolicyError, RulesError, UsageError, VocabularyError)
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     from .eventlog import Event, EventLog, load_log
     from .policies import Policy, PolicySet, Rule, load_policies
     from .report import Report
@@ -52,3 +52,4 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return __all__
+

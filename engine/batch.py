@@ -15,7 +15,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from .errors import RulesError
 from .eventlog import parse_jsonl_line
-from .evaluate import evaluate
+from .evaluation import evaluate
 from .policies import PolicySet
 from .timeparse import parse_moment
 

@@ -82,7 +82,7 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
     from datetime import timedelta
 
     from .eventlog import load_log
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     from .render import render_report
 
     policies = _load_set(policies_dir, pins)

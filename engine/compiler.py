@@ -283,9 +283,20 @@ class _Generator:
         return None, f"(None if {' or '.join(checks)} else {sides[0]} {node.op} {sides[1]})"
 
     def _kleene_bool(self, node: BoolOp) -> _Part:
-        parts = [self._part(o) for o in node.operands]
-        if all(g == () for g, _ in parts):  # no operand can be null: plain and/or
-            return (), "(" + f" {node.op} ".join(code for _, code in parts) + ")"
+        # ``not x`` as an operand: test x against the other truth value rather
+        # than compute ``not x`` first (one conditional and temporary less).
+        parts: list[tuple[str | None, _Part]] = []
+        for o in node.operands:
+            if isinstance(o, Unary) and o.op == "not":
+                inner = self._part(o.operand)
+                if inner[0] is None:
+                    parts.append(("not", inner))
+                    continue
+                parts.append((None, (inner[0], f"(not {inner[1]})")))
+            else:
+                parts.append((None, self._part(o)))
+        if all(neg is None and g == () for neg, (g, _) in parts):  # never null: plain and/or
+            return (), "(" + f" {node.op} ".join(code for _, (_, code) in parts) + ")"
         # and: the first false decides, else unknown if any is unknown, else
         # true (or: the same with true and false swapped). A strict operand is
         # false when its facts are known and its plain value is false.
@@ -293,14 +304,19 @@ class _Generator:
         stop, other = ("False", "True") if is_and else ("True", "False")
         tests: list[str] = []
         unknown: list[str] = []
-        for guards, code in parts:
-            if guards is None or guards == (code,):  # computed, or a fact: test its value
+        for neg, (guards, code) in parts:
+            if neg:  # ``not x`` stops ``and`` when x is known and true (``or``: false)
+                t = self.temp()
+                tests.append(f"{stop} if ({t} := {code}) is not None and "
+                             f"{'' if is_and else 'not '}{t} else")
+                unknown.append(f"{t} is None")
+            elif guards is None or guards == (code,):  # computed, or a fact: test its value
                 if guards is None:
                     t = self.temp()
-                    tests.append(f"{stop} if ({t} := {code}) is {stop} else")
+                    tested = f"({t} := {code})"
                 else:
-                    t = code
-                    tests.append(f"{stop} if {t} is {stop} else")
+                    t = tested = code
+                tests.append(f"{stop} if {tested} is {stop} else")
                 if t + " is None" not in unknown:
                     unknown.append(f"{t} is None")
             else:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
-from .evaluate import resolve_moment
+from .evaluation import resolve_moment
 from .eventlog import EventLog
 from .facts import FactContext
 from .policies import PolicySet

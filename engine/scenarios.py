@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import RulesError
-from .evaluate import evaluate
+from .evaluation import evaluate
 from .eventlog import _build as build_log
 from .policies import PolicySet
 from .sources import Document, load_document

@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import UsageError
 from .eventlog import EventLog
-from .evaluate import resolve_moment
+from .evaluation import resolve_moment
 from .explain import trace_lines, why_not
 from .facts import FactContext
 from .policies import PolicySet

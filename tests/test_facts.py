@@ -12,7 +12,7 @@ import pytest
 from engine.checker import check
 from engine.compiler import compile_checked
 from engine.eventlog import EventLog
-from engine.evaluate import resolve_moment
+from engine.evaluation import resolve_moment
 from engine.explain import json_value
 from engine.facts import FactContext
 from engine.library import BUILTINS

@@ -17,7 +17,7 @@ from functools import lru_cache
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from language_scope import NOW, SCOPE, TZ, Facts, compiled
+from language_scope import NOW, SCOPE, TZ, Event, Facts, compiled
 
 from engine.checker import check
 from engine.compiler import compile_checked
@@ -112,11 +112,15 @@ _COMPARE = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a,
             "in": lambda a, b: a in b, "not in": lambda a, b: a not in b}
 
 
-def reference(node: Node, facts: dict):
+def _visible(events, event_type: str) -> list:
+    return [e for e in sorted(events, key=lambda e: e.at) if e.type == event_type and e.at <= NOW]
+
+
+def reference(node: Node, facts: dict, events=()):
     """What the spec says a condition means: null is unknown, a comparison or
     arithmetic with null is null, division or remainder by zero is null, and/or/not
-    follow Kleene's logic."""
-    ev = lambda n: reference(n, facts)  # noqa: E731
+    follow Kleene's logic; events after now are not seen."""
+    ev = lambda n: reference(n, facts, events)  # noqa: E731
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Name):
@@ -140,6 +144,21 @@ def reference(node: Node, facts: dict):
         if node.op in ("/", "%") and right == 0:
             return None
         return _ARITH[node.op](left, right)
+    if isinstance(node, Attribute):
+        event = ev(node.obj)
+        if event is None:
+            return None
+        return {"at": event.at, "type": event.type}.get(node.attr, event.fields.get(node.attr))
+    if isinstance(node, Call) and node.func in ("last", "first"):
+        seen = _visible(events, node.args[0].value)
+        return (seen[-1] if node.func == "last" else seen[0]) if seen else None
+    if isinstance(node, Call) and node.func == "count":
+        bounds = {k.name: ev(k.value) for k in node.keywords}
+        if any(v is None for v in bounds.values()):
+            return None
+        after, before = bounds.get("after"), bounds.get("before")
+        return sum(1 for e in _visible(events, node.args[0].value)
+                   if (after is None or e.at > after) and (before is None or e.at < before))
     if isinstance(node, Call):
         args = [ev(a) for a in node.args]
         if node.func == "exists":
@@ -175,6 +194,17 @@ def _leaves(t: str) -> st.SearchStrategy[Node]:
     return st.one_of(st.sampled_from(_FACTS[t]).map(Name), _leaf_literals[t])
 
 
+_event_types = st.sampled_from(["interview", "follow_up_sent", "reply_received"])
+
+
+def _last(event_type: str) -> Call:
+    return Call("last", (Literal(event_type),))
+
+
+def _first(event_type: str) -> Call:
+    return Call("first", (Literal(event_type),))
+
+
 @lru_cache(maxsize=None)
 def typed(t: str, depth: int) -> st.SearchStrategy[Node]:
     """Trees of static type ``t`` (bool, int, number, string, datetime, list)."""
@@ -197,6 +227,7 @@ def typed(t: str, depth: int) -> st.SearchStrategy[Node]:
                       st.one_of(sub("string"), sub("list"))),
             st.builds(lambda x: Call("exists", (x,)),
                       st.one_of(sub("int"), sub("string"), sub("datetime"), sub("bool"))),
+            st.just(Attribute(_last("reply_received"), "will_contact")),
         ]
     elif t == "int":
         options += [
@@ -206,6 +237,11 @@ def typed(t: str, depth: int) -> st.SearchStrategy[Node]:
             st.builds(lambda x: Call("len", (x,)), st.one_of(sub("string"), sub("list"))),
             st.builds(lambda f, xs: Call(f, tuple(xs)), st.sampled_from(["min", "max"]),
                       st.lists(sub("int"), min_size=1, max_size=3)),
+            st.builds(lambda t, kws: Call("count", (Literal(t),), tuple(kws)), _event_types,
+                      st.lists(st.builds(Keyword, st.sampled_from(["after", "before"]),
+                                         sub("datetime")),
+                               max_size=2, unique_by=lambda k: k.name)),
+            st.just(Call("len", (Attribute(_last("interview"), "interviewers"),))),
         ]
     elif t == "number":
         options += [
@@ -216,10 +252,15 @@ def typed(t: str, depth: int) -> st.SearchStrategy[Node]:
                       st.lists(numeric, min_size=1, max_size=3)),
         ]
     elif t == "string":
-        options += [st.builds(Binary, st.just("+"), sub("string"), sub("string"))]
+        options += [st.builds(Binary, st.just("+"), sub("string"), sub("string")),
+                    st.sampled_from([Attribute(_last("reply_received"), "tone"),
+                                     Attribute(_first("interview"), "format"),
+                                     Attribute(_last("follow_up_sent"), "type")])]
     elif t == "datetime":
         options += [st.builds(lambda f, xs: Call(f, tuple(xs)), st.sampled_from(["min", "max"]),
-                              st.lists(sub("datetime"), min_size=1, max_size=2))]
+                              st.lists(sub("datetime"), min_size=1, max_size=2)),
+                    st.builds(lambda f, t: Attribute(Call(f, (Literal(t),)), "at"),
+                              st.sampled_from(["last", "first"]), _event_types)]
     return st.one_of(*options)
 
 
@@ -240,25 +281,42 @@ fact_values = st.fixed_dictionaries({
 })
 
 
+_event = st.one_of(
+    st.builds(lambda fields: ("interview", fields), st.fixed_dictionaries({}, optional={
+        "interviewers": st.lists(_small_text, min_size=1, max_size=3).map(tuple),
+        "format": st.sampled_from(["video", "phone"])})),
+    st.builds(lambda fields: ("follow_up_sent", fields), st.fixed_dictionaries({}, optional={
+        "channel": st.sampled_from(["email", "phone"])})),
+    st.builds(lambda fields: ("reply_received", fields), st.fixed_dictionaries({}, optional={
+        "tone": st.sampled_from(["positive", "neutral"]), "will_contact": st.booleans()})),
+)
+# Distinct moments (hours from now; some in the future, which must not count).
+event_lists = st.lists(st.integers(min_value=-40 * 24, max_value=5 * 24), max_size=6,
+                       unique=True).flatmap(
+    lambda hours: st.lists(_event, min_size=len(hours), max_size=len(hours)).map(
+        lambda kinds: [Event(kind, NOW + timedelta(hours=h), fields)
+                       for h, (kind, fields) in zip(hours, kinds)]))
+
+
 def _same(a, b) -> bool:
     return a == b and type(a) is type(b)
 
 
 @SETTINGS
 @given(st.sampled_from(["bool", "int", "number", "string", "datetime"]).flatmap(
-    lambda t: typed(t, 3)), st.lists(fact_values, min_size=1, max_size=4))
+    lambda t: typed(t, 3)), st.lists(st.tuples(fact_values, event_lists), min_size=1, max_size=4))
 def test_compiled_evaluation_matches_the_reference(node, fact_sets):
     text = to_text(node)
     parsed = parse(text)
     assert parsed == node
     expr = compile_checked(check(parsed, SCOPE, text, expect=None), SCOPE.functions)
-    for values in fact_sets:
-        ctx = Facts(values)
-        expected = reference(node, dict(ctx))
+    for values, events in fact_sets:
+        ctx = Facts(values, events=events)
+        expected = reference(node, dict(ctx), events)
         fast = expr(ctx)
         traced, _ = expr.trace(ctx)
-        assert _same(fast, expected), (text, values, fast, expected)
-        assert _same(traced, expected), (text, values, traced, expected)
+        assert _same(fast, expected), (text, values, events, fast, expected)
+        assert _same(traced, expected), (text, values, events, traced, expected)
 
 
 @SETTINGS

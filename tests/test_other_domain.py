@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import LogError, PolicyError
-from engine.evaluate import evaluate
+from engine.evaluation import evaluate
 from engine.eventlog import EventLog, load_log
 from engine.facts import FactContext
 from engine.policies import check_paths, default_vocabulary, load_policies

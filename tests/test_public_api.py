@@ -1,6 +1,8 @@
-"""Regression: ``engine.evaluate`` is the function even after the submodule
-``engine.evaluate`` has been imported (which makes the import system bind the
-module as an attribute of the package and used to shadow the function)."""
+"""Regression: ``engine.evaluate`` is the function even after the evaluation
+submodule has been imported. (The submodule used to be called
+``engine/evaluate.py``: importing it made the import system bind the module as
+the package attribute ``evaluate``, shadowing the function. It is now
+``engine/evaluation.py``, so the names cannot collide.)"""
 
 from __future__ import annotations
 
@@ -12,15 +14,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 CODE = """
+import sys
 import types
 import engine
-import engine.scenarios                     # imports engine.evaluate internally
-from engine.evaluate import resolve_moment  # and so does an app importing a helper
+import engine.scenarios                     # imports engine.evaluation internally
+from engine.evaluation import resolve_moment  # and so does an app importing a helper
 assert not isinstance(engine.evaluate, types.ModuleType), engine.evaluate
 assert engine.evaluate.__name__ == "evaluate" and callable(engine.evaluate)
 from engine import evaluate
 assert evaluate is engine.evaluate
-assert type(sys.modules["engine.evaluate"]) is types.ModuleType
+assert type(sys.modules["engine.evaluation"]) is types.ModuleType
+assert "engine.evaluate" not in sys.modules
 """
 
 

@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 
 from engine.eventlog import EventLog, load_log
-from engine.evaluate import evaluate
+from engine.evaluation import evaluate
 from engine.render import render_report
 
 from examples import EXAMPLES, ROOT, moment_of
