@@ -13,7 +13,7 @@ function. The peers have no null-as-unknown: rule-engine raises on ``null <
 3``, and CEL treats it as an error value, which ``||``/``&&`` may absorb
 (timed where its answer is the same as ours) or not (then it raises).
 
-    python benchmarks/conditions.py [--quick] [--repeat N] [--json]
+    python benchmarks/conditions.py [--quick] [--repeat N] [--json] [--show]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _table import Result, best_of, render  # noqa: E402
 
 from engine.checker import check  # noqa: E402
-from engine.compiler import CompiledExpr, compile_checked, interpret  # noqa: E402
+from engine.compiler import CompiledExpr, _Generator, compile_checked, interpret  # noqa: E402
 from engine.library import BUILTINS, FunctionSpec  # noqa: E402
 from engine.parser import parse  # noqa: E402
 from engine.types import BOOL, INT, STRING, Type  # noqa: E402
@@ -197,6 +197,11 @@ class Case:
     facts: Mapping[str, Any] = field(default_factory=lambda: FACTS)
     expected: bool | None = True
 
+    @property
+    def null_aware(self) -> bool:
+        """Rows with nulls: ``by_hand`` must handle them (Kleene logic)."""
+        return any(v is None for v in self.facts.values())
+
 
 CASES = (
     Case("1  deadline, no contact", C1, lambda_c1),
@@ -233,7 +238,8 @@ def to_rule_engine(text: str) -> str:
 class Peer:
     """A peer engine: builds an evaluator from condition text and facts."""
 
-    name: str
+    name: str  # its column
+    dist: str  # its distribution, as pip knows it
     version: str
 
     def build(self, text: str, facts: Mapping[str, Any]) -> tuple[Callable[[Any], Any], Any]:
@@ -244,7 +250,7 @@ class Peer:
 
 
 class RuleEnginePeer(Peer):
-    name = "rule-engine"
+    name = dist = "rule-engine"
 
     def __init__(self) -> None:
         import rule_engine
@@ -257,7 +263,7 @@ class RuleEnginePeer(Peer):
 
 
 class CelPeer(Peer):
-    name = "cel"
+    name, dist = "cel", "cel-python"
 
     def __init__(self, runner: str) -> None:
         import celpy
@@ -268,7 +274,7 @@ class CelPeer(Peer):
         self.runner = runner
         cls = celpy.CompiledRunner if runner == "compiled" else celpy.InterpretedRunner
         self.env = celpy.Environment(runner_class=cls)
-        self.version = version("cel-python")
+        self.version = version(self.dist)
 
     def build(self, text, facts):
         program = self.env.program(self.env.compile(to_cel(text)))
@@ -307,18 +313,17 @@ GRID: Mapping[str, tuple[Any, ...]] = {
 
 
 def verify_by_hand() -> int:
-    """Check every hand-written function against our tracing interpreter on
-    every combination of :data:`GRID` (the plain ones where no fact is null)."""
+    """Check every hand-written function against our interpreter on every
+    combination of :data:`GRID` (the plain ones only where no fact is null)."""
     names = list(GRID)
     checked = 0
     for case in {c.by_hand: c for c in CASES}.values():
-        node, functions = compile_condition(case.text).node, BUILTINS
-        null_aware = case.by_hand.__name__.startswith("kleene_")
+        expr = compile_condition(case.text)
         for values in itertools.product(*GRID.values()):
-            if not null_aware and None in values:
+            if not case.null_aware and None in values:
                 continue
             facts = dict(zip(names, values))
-            want, got = interpret(node, facts, functions), case.by_hand(facts)
+            want, got = interpret(expr.node, facts, expr.functions), case.by_hand(facts)
             assert got is want, f"{case.by_hand.__name__}{facts}: {got!r}, not {want!r}"
             checked += 1
     return checked
@@ -337,7 +342,7 @@ def _agree(case: Case, ours: CompiledExpr, peers: list[Peer], notes: list[str]
     # instance (CPython cannot call one as cheaply as a plain function).
     contenders = {"ours": (ours, facts), "fn": (ours._fn, facts),
                   "lambda": (case.by_hand, facts)}
-    has_null = any(v is None for v in facts.values())
+    has_null = case.null_aware
     for peer in peers:
         fn, arg = peer.build(case.text, facts)
         try:
@@ -345,25 +350,31 @@ def _agree(case: Case, ours: CompiledExpr, peers: list[Peer], notes: list[str]
         except Exception as err:  # noqa: BLE001 - a peer's own error type
             if not has_null:
                 raise AssertionError(f"{case.label}: {peer.name} failed: {err!r}") from err
-            notes.append(f"{case.label.strip()}: {peer.name} not timed, it raises "
+            notes.append(f"{_short(case.label)}: {peer.name} not timed, it raises "
                          f"{type(err).__name__} ({_first_line(err)}).")
             continue
         if answer is not got:
             if not has_null:
                 raise AssertionError(f"{case.label}: {peer.name} gave {answer!r}, ours {got!r}")
-            notes.append(f"{case.label.strip()}: {peer.name} not timed, it answers "
+            notes.append(f"{_short(case.label)}: {peer.name} not timed, it answers "
                          f"{answer!r} where the answer is {got!r}.")
             continue
         contenders[peer.name] = (fn, arg)
     return contenders
 
 
+def _short(label: str) -> str:
+    return " ".join(label.split())
+
+
 def _first_line(err: Exception) -> str:
-    text = str(err).splitlines()[0] if str(err) else ""
+    # cel-python's errors carry (message, cause type, cause args): keep the message
+    first = err.args[0] if err.args and isinstance(err.args[0], str) else str(err)
+    text = first.splitlines()[0] if first else ""
     return text[:60] + ("…" if len(text) > 60 else "")
 
 
-def run(repeat: int = 15, budget: float = 0.02, cel_runner: str = "compiled") -> Result:
+def run(repeat: int = 200, budget: float = 0.001, cel_runner: str = "compiled") -> Result:
     peers, missing = load_peers(cel_runner)
     checked = verify_by_hand()
     notes: list[str] = []
@@ -388,11 +399,11 @@ def run(repeat: int = 15, budget: float = 0.02, cel_runner: str = "compiled") ->
             "cel/ours": ours_rate / rate["cel"] if "cel" in rate else None,
         })
     floor = best_of({"empty call": (_empty, None)}, repeat=repeat, budget=budget)["empty call"]
-    versions = ", ".join(f"{p.name} {p.version}" for p in peers)
+    versions = ", ".join(f"{p.dist} {p.version}" for p in peers)
     notes[:0] = [
         f"Python {platform.python_version()} ({platform.python_implementation()}), {versions}; "
         f"cel-python with its {cel_runner} runner.",
-        f"Best of {repeat} interleaved loops of ~{budget * 1000:.0f} ms per contender and row; "
+        f"Best of {repeat} interleaved loops of ~{budget * 1000:g} ms per contender and row; "
         f"ev/s = 1 / best time per call.",
         f"Every figure includes the loop and the call itself: an empty function takes "
         f"{floor * 1e9:.0f} ns here ({1 / floor / 1e6:.1f} M calls/s).",
@@ -407,6 +418,14 @@ def run(repeat: int = 15, budget: float = 0.02, cel_runner: str = "compiled") ->
         notes.append(f"not installed: {', '.join(missing)} (pip install -e '.[bench]')")
     return {"title": "conditions (benchmarks/conditions.py)", "columns": COLUMNS,
             "rows": rows, "notes": notes}
+
+
+def show() -> None:
+    for text in dict.fromkeys(c.text for c in CASES):
+        expr = compile_condition(text)
+        print(f"ours:        {text}\nrule-engine: {to_rule_engine(text)}\ncel:         {to_cel(text)}")
+        print(f"generated ({'code' if expr.generated else 'interpreter'}):")
+        print(_Generator(expr.functions).function(expr.node))
 
 
 def _empty(_facts):
@@ -429,13 +448,18 @@ COLUMNS = [
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=15, help="timed loops per contender (best kept)")
-    ap.add_argument("--budget", type=float, default=0.02, help="seconds per timed loop")
-    ap.add_argument("--quick", action="store_true", help="3 loops of 5 ms: a smoke test")
+    ap.add_argument("--repeat", type=int, default=200, help="timed loops per contender (best kept)")
+    ap.add_argument("--budget", type=float, default=0.001, help="seconds per timed loop")
+    ap.add_argument("--quick", action="store_true", help="10 loops of 1 ms: a smoke test")
     ap.add_argument("--cel-runner", choices=("compiled", "interpreted"), default="compiled")
     ap.add_argument("--json", action="store_true", help="print the result as JSON (for run.py)")
+    ap.add_argument("--show", action="store_true",
+                    help="print each condition as each engine gets it, and our generated code")
     args = ap.parse_args(argv)
-    repeat, budget = (3, 0.005) if args.quick else (args.repeat, args.budget)
+    if args.show:
+        show()
+        return 0
+    repeat, budget = (10, 0.001) if args.quick else (args.repeat, args.budget)
     result = run(repeat, budget, args.cel_runner)
     print(json.dumps(result) if args.json else render([result]))
     return 0

@@ -283,8 +283,8 @@ class _Generator:
         return None, f"(None if {' or '.join(checks)} else {sides[0]} {node.op} {sides[1]})"
 
     def _kleene_bool(self, node: BoolOp) -> _Part:
-        # ``not x`` as an operand: test x against the other truth value rather
-        # than compute ``not x`` first (one conditional and temporary less).
+        # ``not x`` as an operand, x computed: test x itself rather than
+        # compute ``not x`` first (one conditional and one temporary less).
         parts: list[tuple[str | None, _Part]] = []
         for o in node.operands:
             if isinstance(o, Unary) and o.op == "not":
@@ -305,7 +305,7 @@ class _Generator:
         tests: list[str] = []
         unknown: list[str] = []
         for neg, (guards, code) in parts:
-            if neg:  # ``not x`` stops ``and`` when x is known and true (``or``: false)
+            if neg:  # ``not x`` stops ``and`` when x is known and truthy (``or``: falsy)
                 t = self.temp()
                 tests.append(f"{stop} if ({t} := {code}) is not None and "
                              f"{'' if is_and else 'not '}{t} else")

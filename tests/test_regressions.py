@@ -121,3 +121,87 @@ def test_required_event_field_cannot_be_null():
     with pytest.raises(LogError, match=r"interview\.interviewers: .*needs a value"):
         EventLog.from_dict({"events": [
             {"type": "interview", "at": "2026-11-16T10:00", "interviewers": None}]})
+
+
+def test_huge_integer_literal_is_a_syntax_error():
+    """Bug: an integer literal of more than 4300 digits made parse() raise
+    Python's ValueError (int string conversion limit), not a ConditionSyntaxError."""
+    import pytest
+
+    from engine.errors import ConditionSyntaxError
+    from engine.parser import parse
+
+    with pytest.raises(ConditionSyntaxError) as info:
+        parse("x == " + "1" * 5000)
+    assert info.value.code == "RULES-E001"
+    assert info.value.column == 6
+    assert "number too large" in info.value.message
+
+
+def test_decimal_beyond_float_range_is_a_syntax_error():
+    """Bug: a decimal literal beyond the float range parsed to inf, which
+    printed as `inf` and parsed back as a fact named inf."""
+    import pytest
+
+    from engine.errors import ConditionSyntaxError
+    from engine.parser import parse
+
+    with pytest.raises(ConditionSyntaxError) as info:
+        parse("x > " + "9" * 400 + ".5")
+    assert info.value.column == 5
+    assert "number too large" in info.value.message
+
+
+def test_small_and_large_floats_print_without_losing_digits():
+    """Bug: the printer wrote floats whose repr has an exponent with
+    format(value, "f"): 0.0000001 printed as 0.000000, so
+    parse(to_text(node)) != node for a parsed tree."""
+    from engine.nodes import Literal
+    from engine.parser import parse
+    from engine.printer import to_text
+
+    for text in ("0.0000001", "0.00000000015", "10000000000000000.0"):
+        node = parse(text)
+        assert to_text(node) == text
+        assert repr(parse(to_text(node))) == repr(node)
+    assert repr(parse(to_text(Literal(1e16)))) == repr(Literal(1e16))  # stays a float
+
+
+def test_escaped_quote_does_not_end_a_string_for_the_depth_bound():
+    """Bug: the bracket-depth bound ended a string at an escaped quote (\\"),
+    so brackets inside the rest of the string counted and a legal condition
+    was refused as 'brackets nested deeper than 100'."""
+    from engine.nodes import Binary, Literal, Name
+    from engine.parser import parse
+
+    text = 'x == "\\"' + "(" * 150 + '"'
+    assert parse(text) == Binary("==", Name("x"), Literal('"' + "(" * 150))
+
+
+def test_spans_include_the_parentheses_of_an_operand():
+    """Bug: a parenthesised operand did not span its parentheses, so the span of
+    `not (a and b)` (and the caret of an error on it) stopped before the `)`."""
+    import pytest
+    from language_scope import checked
+
+    from engine.errors import ConditionTypeError
+    from engine.nodes import Span
+    from engine.parser import parse
+
+    assert parse("not (a and b)").span == Span(0, 13)
+    with pytest.raises(ConditionTypeError) as info:
+        checked("b1 + (i1 * 2) == 1")
+    assert info.value.render().splitlines()[2] == "    " + "^" * len("b1 + (i1 * 2)")
+
+
+def test_in_on_a_string_names_the_left_side():
+    """Bug: `1 in "abc"` said "'in' needs a list (or a string) on its right, got
+    string": a string was there; the left side was the problem."""
+    import pytest
+    from language_scope import checked
+
+    from engine.errors import ConditionTypeError
+
+    with pytest.raises(ConditionTypeError) as info:
+        checked("i1 in s1")
+    assert info.value.message == "'in' on a string looks for a string, got int"
