@@ -16,6 +16,7 @@ from .checker import Checked
 from .library import FunctionSpec
 from .nodes import (Attribute, Binary, BoolOp, Call, ListExpr, Literal, Name,
                     Node, Unary, walk)
+from .printer import to_text
 from .semantics import binary, kleene_and, kleene_not, kleene_or, negate
 
 __all__ = ["CompiledExpr", "compile_checked", "interpret", "get_field"]
@@ -26,6 +27,23 @@ Trace = list[tuple[Node, Any]]
 # Kleene value — or (facts, code) — null when one of those fact variables is
 # None, else the plain value ``code``; (): never null.
 _Part = tuple["tuple[str, ...] | None", str]
+
+
+_MISSING = object()
+
+
+class NoMemo(dict):
+    """A memo that remembers nothing: for contexts that offer none (a plain
+    mapping of facts) or must run every call (provenance)."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return default
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+NO_MEMO = NoMemo()
 
 
 def get_field(obj: Any, name: str) -> Any:
@@ -136,6 +154,7 @@ class _Generator:
         self.constants: dict[str, Any] = {"_get_field": get_field, "_binary": binary}
         self.counter = 0
         self.locals: dict[str, str] = {}
+        self.shared: dict[int, str] = {}  # id(Call node) -> local holding its shared result
 
     def temp(self) -> str:
         self.counter += 1
@@ -159,6 +178,7 @@ class _Generator:
         lines = ["def _condition(f):"]
         for name, var in self.locals.items():
             lines.append(f"    {var} = f[{name!r}]")
+        lines += self._shared_calls(node)
         kleene = self.kleene(node)
         if self._fast_path_ok(node) and self.locals:
             guard = " and ".join(f"{v} is not None" for v in self.locals.values())
@@ -166,6 +186,38 @@ class _Generator:
             lines.append(f"        return {self.plain(node)}")
         lines.append(f"    return {kleene}")
         return "\n".join(lines) + "\n"
+
+    def _shared_calls(self, node: Node) -> list[str]:
+        """Calls of context-reading functions on facts and constants
+        (``days_since(deadline)``) are computed once per evaluation: the first
+        rule to need one stores it in the context's ``memo`` under its text,
+        every other rule finds it there (a context without ``memo`` shares
+        nothing). Returns the lines that load them."""
+        lines: list[str] = []
+        keys: dict[str, str] = {}
+        for n in walk(node):
+            if not (isinstance(n, Call) and self.functions[n.func].shared):
+                continue
+            if not all(isinstance(a, (Name, Literal)) for a in (*n.args, *(k.value for k in n.keywords))):
+                continue
+            key = to_text(n)
+            if key not in keys:
+                var = keys[key] = f"_c{len(keys)}"
+                if not lines:
+                    self.constants["_MISSING"] = _MISSING
+                    self.constants["_NO_MEMO"] = NO_MEMO
+                    lines.append("    _m = getattr(f, 'memo', _NO_MEMO)")
+                k = self.const(key)
+                call = self._call(n, self.plain_or_null)
+                lines.append(f"    {var} = _m.get({k}, _MISSING)")
+                lines.append(f"    if {var} is _MISSING:")
+                lines.append(f"        {var} = _m[{k}] = {call}")
+            self.shared[id(n)] = keys[key]
+        return lines
+
+    def plain_or_null(self, node: Node) -> str:
+        """An argument of a shared call: a fact's local (maybe null) or a constant."""
+        return self.locals[node.name] if isinstance(node, Name) else self.plain(node)
 
     def _fast_path_ok(self, node: Node) -> bool:
         """True when known facts alone guarantee no null anywhere inside."""
@@ -181,6 +233,8 @@ class _Generator:
         return True
 
     def _call(self, node: Call, emit: Callable[[Node], str]) -> str:
+        if id(node) in self.shared:
+            return self.shared[id(node)]
         args = [emit(a) for a in node.args]
         args += [f"{k.name}={emit(k.value)}" for k in node.keywords]
         return f"{self.func(node.func)}(f{''.join(', ' + a for a in args)})"
@@ -258,8 +312,9 @@ class _Generator:
         # itself what a null argument gives (null, except for exists()).
         args = [self._part(a) for a in node.args]
         kwargs = [(k.name, self._part(k.value)) for k in node.keywords]
-        code = (f"{self.func(node.func)}(f{''.join(', ' + self._value(p) for p in args)}"
-                f"{''.join(f', {name}={self._value(p)}' for name, p in kwargs)})")
+        code = self.shared.get(id(node)) or (
+            f"{self.func(node.func)}(f{''.join(', ' + self._value(p) for p in args)}"
+            f"{''.join(f', {name}={self._value(p)}' for name, p in kwargs)})")
         never_null = node.func == "exists" or (
             not self.functions[node.func].may_be_null
             and all(g == () for g, _ in (*args, *(p for _, p in kwargs))))

@@ -19,9 +19,12 @@ from .timeparse import get_zone, parse_moment, zone_suggestion
 from .validation import validate_document
 from .vocabulary import EventTypeSpec, FieldSpec, Vocabulary
 
-__all__ = ["Event", "EventLog", "LogView", "load_log", "iter_jsonl_logs"]
+__all__ = ["Event", "EventLog", "LogView", "load_log", "iter_jsonl_logs", "MAX_EVENTS"]
 
 _COMMON = ("id", "note")
+
+#: The most events one log may hold (raise it through ``max_events``).
+MAX_EVENTS = 1_000_000
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -108,10 +111,11 @@ class EventLog:
 
     @classmethod
     def from_dict(cls, data: Any, vocabulary: Vocabulary | None = None, *,
-                  source: str | None = None) -> "EventLog":
-        """Build a log from plain data (as parsed from YAML/JSON)."""
+                  source: str | None = None, max_events: int = MAX_EVENTS) -> "EventLog":
+        """Build a log from plain data (as parsed from YAML/JSON); more than
+        ``max_events`` events is a ``LogError`` (RULES-E013)."""
         doc = Document(data, _NoPositions(), source or "<log>", "")
-        return _build(doc, vocabulary)
+        return _build(doc, vocabulary, max_events)
 
 
 class _NoPositions:
@@ -128,7 +132,7 @@ def _default_vocabulary() -> Vocabulary:
     return default_vocabulary()
 
 
-def _build(doc: Document, vocabulary: Vocabulary | None) -> EventLog:
+def _build(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:
     vocab = vocabulary or _default_vocabulary()
     data = doc.data
     if not isinstance(data, dict):
@@ -148,6 +152,10 @@ def _build(doc: Document, vocabulary: Vocabulary | None) -> EventLog:
     events_raw = data.get("events")
     if not isinstance(events_raw, list):
         raise LogError("'events' must be a list of events", **doc.where(("events",)))
+    if len(events_raw) > max_events:
+        raise LogError(f"{len(events_raw)} events; the limit is {max_events}", code="RULES-E013",
+                       hint="split the log, or raise max_events",
+                       **doc.where(("events", max_events)))
     subject = data.get("subject")
     if subject is not None and not isinstance(subject, str):
         raise LogError("'subject' must be text", **doc.where(("subject",)))
@@ -239,21 +247,24 @@ def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value:
     return value
 
 
-def load_log(path: str | Path, vocabulary: Vocabulary | None = None) -> EventLog:
-    """Load an event log from a YAML or JSON file."""
+def load_log(path: str | Path, vocabulary: Vocabulary | None = None, *,
+             max_events: int = MAX_EVENTS) -> EventLog:
+    """Load an event log from a YAML or JSON file; more than ``max_events``
+    events is a ``LogError`` (RULES-E013) at the first event over the limit."""
     doc = load_document(path)
-    return _checked(doc, vocabulary)
+    return _checked(doc, vocabulary, max_events)
 
 
-def _checked(doc: Document, vocabulary: Vocabulary | None) -> EventLog:
+def _checked(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:
     # The log's own checks come first: they know the vocabulary and suggest
     # names; the schema (written for editors) is a backstop.
-    log = _build(doc, vocabulary)
+    log = _build(doc, vocabulary, max_events)
     validate_document(doc, "event-log.schema.json", LogError, "RULES-E020")
     return log
 
 
-def iter_jsonl_logs(path: str | Path, vocabulary: Vocabulary | None = None
+def iter_jsonl_logs(path: str | Path, vocabulary: Vocabulary | None = None, *,
+                    max_events: int = MAX_EVENTS
                     ) -> Iterator[tuple[int, EventLog | LogError | InputError]]:
     """Yield ``(line number, log or error)`` for each line of a JSON Lines file,
     streaming (one line in memory at a time)."""
@@ -261,14 +272,16 @@ def iter_jsonl_logs(path: str | Path, vocabulary: Vocabulary | None = None
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
-            yield number, parse_jsonl_line(line, str(path), vocabulary, number)
+            yield number, parse_jsonl_line(line, str(path), vocabulary, number, max_events=max_events)
 
 
 def parse_jsonl_line(line: str, name: str, vocabulary: Vocabulary | None = None,
-                     number: int = 1) -> EventLog | LogError | InputError:
+                     number: int = 1, *, max_events: int = MAX_EVENTS
+                     ) -> EventLog | LogError | InputError:
     """Line ``number`` of JSON Lines file ``name`` as a log (its source is
     ``name:number``), or the error it gives, at ``name:number:column``."""
     try:
-        return _checked(parse_document(line, f"{name}:{number}", json_only=True), vocabulary)
+        return _checked(parse_document(line, f"{name}:{number}", json_only=True), vocabulary,
+                        max_events)
     except (LogError, InputError) as err:
         return err.at(file=name, line=number)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
+from .compiler import NoMemo
 from .eventlog import Event, EventLog, LogView
 from .vocabulary import Vocabulary
 
@@ -21,7 +22,7 @@ __all__ = ["FactContext"]
 class FactContext(dict):
     """Fact name → value for one log at one moment (lazy, memoised)."""
 
-    __slots__ = ("vocabulary", "view", "now", "tz", "recording", "provenance", "_stack")
+    __slots__ = ("vocabulary", "view", "now", "tz", "recording", "provenance", "_stack", "memo")
 
     def __init__(self, vocabulary: Vocabulary, log: EventLog | LogView, now: datetime, *,
                  provenance: bool = False) -> None:
@@ -33,6 +34,10 @@ class FactContext(dict):
         self.recording: set[Event] | None = None
         self.provenance: dict[str, frozenset[Event]] | None = {} if provenance else None
         self._stack: list[set[Event]] = []
+        # results of context-reading calls such as days_since(deadline), shared
+        # by every rule of this evaluation (filled by the compiled conditions);
+        # with provenance on, every call must run to record what it reads
+        self.memo: dict[str, Any] = NoMemo() if provenance else {}
 
     def at(self, now: datetime) -> "FactContext":
         """A context for the same log as known now, with the clock at ``now``

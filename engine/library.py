@@ -10,7 +10,7 @@ A null argument gives a null result unless the function says otherwise
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Mapping
 
@@ -50,6 +50,7 @@ class FunctionSpec:
     event_type_arg: bool = False
     time_dependent: bool = False
     may_be_null: bool = False
+    shared: bool = False  # reads the context: computed once per evaluation, shared by all rules
     example: str = ""
     #: Optional static check of the argument types: returns a message (what
     #: is wrong) or None. Lets ``any`` parameters still reject, at load time,
@@ -251,3 +252,10 @@ BUILTINS: Mapping[str, FunctionSpec] = {f.name: f for f in (
     FunctionSpec("weekday", 'Day of the week of t in the log\'s time zone: "monday" … "sunday".',
                  (_T,), STRING, weekday, example='weekday(now) in ["saturday", "sunday"]'),
 )}
+
+# Functions that read the evaluation context (the clock, the zone, the log):
+# their results are shared by every rule of one evaluation (see compiler).
+BUILTINS = {name: replace(spec, shared=True) if name in {
+    "days_since", "hours_since", "business_days_since", "weeks_since", "days_until",
+    "count", "last", "first", "local_hour", "weekday"} else spec
+    for name, spec in BUILTINS.items()}

@@ -146,8 +146,61 @@ def _map_offset(text: str, src: ScalarSource, value: str, offset: int) -> int:
     return min(i, len(text))
 
 
+class _TooBig(yaml.YAMLError):
+    """Raised while composing: the document breaks a limit (see ``_Loader``)."""
+
+    def __init__(self, message: str, mark: yaml.Mark, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+        self.hint = hint
+
+
 class _Loader(yaml.SafeLoader):
-    """A safe loader whose timestamps stay strings."""
+    """A safe loader whose timestamps stay strings.
+
+    Composing counts every value as it would be after expanding aliases (an
+    alias costs the size of the value it names) and the nesting depth, and
+    stops at the first value over a limit: an alias "billion laughs" is
+    refused after reading a few hundred bytes, before any memory grows, and a
+    value that contains an alias to itself is refused instead of recursing.
+    """
+
+    max_nodes = DEFAULT_INPUT_LIMITS.max_nodes
+    max_depth = 200
+
+    def compose_document(self):  # type: ignore[no-untyped-def]
+        self._expanded = 0
+        self._depth = -1  # the top value is at depth 0
+        self._sizes: dict[int, int] = {}
+        return super().compose_document()
+
+    def _count(self, size: int, mark: yaml.Mark) -> None:
+        self._expanded += size
+        if self._expanded > self.max_nodes:
+            raise _TooBig(f"more than {self.max_nodes} values (after expanding aliases)", mark,
+                          "is an alias expanding too much?")
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            size = self._sizes.get(id(node))
+            if size is None:
+                raise _TooBig(f"alias *{event.anchor} is used inside the value it names",
+                              event.start_mark, "a value cannot contain itself")
+            self._count(size, event.start_mark)
+            return node
+        self._count(1, event.start_mark)
+        self._depth += 1
+        if self._depth > self.max_depth:
+            raise _TooBig(f"nested deeper than {self.max_depth} levels", event.start_mark)
+        start = self._expanded
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        if event.anchor is not None:
+            self._sizes[id(node)] = self._expanded - start + 1
+        return node
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -255,10 +308,16 @@ def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
     # is plain JSON whitespace but not YAML, so it becomes a space: same columns.
     try:
         loader = _Loader(text.replace("\t", " ") if json_only else text)
+        loader.max_nodes = limits.max_nodes
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except _TooBig as err:
+        lines = text.splitlines()
+        raise InputError(err.message, code="RULES-E013", file=file, line=err.mark.line + 1,
+                         column=err.mark.column + 1, hint=err.hint,
+                         source_line=lines[err.mark.line] if err.mark.line < len(lines) else None) from None
     except yaml.YAMLError as err:
         raise _yaml_error(file, text, err) from None
     except RecursionError:

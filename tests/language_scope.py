@@ -3,7 +3,7 @@
 It implements the checker's ``Scope`` protocol (facts with types, the built-in
 functions, event types with fields) and provides a fact context that the
 library functions accept (``now``, ``tz``, ``events_of``, ``touch``,
-``recording``), so the parser → checker → compiler pipeline can be tested
+``recording``, ``memo``), so the parser → checker → compiler pipeline can be tested
 without loading the real vocabulary or an event log.
 """
 
@@ -124,7 +124,9 @@ class Facts(dict):
         self.tz = now.tzinfo
         self.events = sorted(events, key=lambda e: e.at)
         self.recording: set[Event] | None = None
+        self.memo: dict[str, Any] = {}  # what the compiled code may keep per evaluation
         self.touched: list[Event] = []
+        self.memo: dict[str, Any] = {}  # shared results of context-reading calls
         self.setdefault("now", now)
 
     def events_of(self, event_type: str) -> tuple[Event, ...]:
