@@ -102,15 +102,17 @@ class CompiledExpr:
     # function in the instance through one C-level descriptor and calls it,
     # instead of entering a Python ``__call__`` frame that then calls it — the
     # frame cost more than evaluating a typical condition.
-    __slots__ = ("checked", "functions", "_fn", "generated", "__call__")
+    __slots__ = ("checked", "functions", "fn", "generated", "__call__")
 
     __call__: Callable[[Mapping[str, Any]], Any]
 
     def __init__(self, checked: Checked, functions: Mapping[str, FunctionSpec]) -> None:
         self.checked = checked
         self.functions = {name: functions[name] for name in sorted(checked.functions)}
-        self._fn, self.generated = _build(checked.node, self.functions)
-        self.__call__ = self._fn
+        # ``fn`` is the generated function itself: hot loops (the evaluator)
+        # call it directly and skip even the slot lookup of ``expr(facts)``.
+        self.fn, self.generated = _build(checked.node, self.functions)
+        self.__call__ = self.fn
 
     @property
     def node(self) -> Node:

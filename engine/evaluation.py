@@ -34,7 +34,7 @@ def resolve_moment(at: datetime | None, log: EventLog) -> datetime:
 
 def fired_rules(policies: PolicySet, ctx: FactContext) -> list[tuple[Policy, Rule]]:
     """The rules whose condition is true in ``ctx`` (the fast path, no trace)."""
-    return [(p, r) for p in policies.policies for r in p.rules if r.condition(ctx) is True]
+    return [(p, r) for p in policies.policies for r in p.rules if r.condition.fn(ctx) is True]
 
 
 def _recommendation(policy: Policy, rule: Rule, ctx: FactContext) -> Recommendation:

@@ -189,7 +189,7 @@ def test_null_arising_inside_while_every_fact_is_known(text, values):
 def test_the_compiled_function_is_generated_code():
     expr = compiled("days_since(deadline) >= 3 and contacts_since_deadline == 0")
     assert expr.generated is True
-    assert expr._fn.__code__.co_filename == "<condition>"
+    assert expr.fn.__code__.co_filename == "<condition>"
     assert set(expr.functions) == {"days_since"}
 
 
@@ -225,7 +225,7 @@ def test_generated_code_never_contains_user_strings(user):
     assert repr(user) not in code
     _assert_only_identifier_strings(code)
     expr = compiled(text)
-    assert user not in _all_consts(expr._fn.__code__)
+    assert user not in _all_consts(expr.fn.__code__)
     assert expr(facts(s1=user, tags=())) is True
     assert expr(facts(s1="other", tags=(user,))) is True
     assert expr(facts(s1=None, tags=("a",))) is None
