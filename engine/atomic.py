@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Iterator
 
-__all__ = ["atomic_write_text", "atomic_write_bytes"]
+__all__ = ["atomic_write_text", "atomic_write_bytes", "atomic_writer"]
 
 
 def _pause_for_tests() -> None:
@@ -17,6 +19,28 @@ def _pause_for_tests() -> None:
     if delay:
         import time
         time.sleep(float(delay))
+
+
+@contextmanager
+def atomic_writer(path: Path, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    """A text stream whose content replaces ``path`` only if the block ends
+    without an error (for output too large to hold in memory)."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
 
 
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:

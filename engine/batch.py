@@ -17,7 +17,8 @@ from .errors import RulesError
 from .eventlog import parse_jsonl_line
 from .evaluation import evaluate
 from .policies import PolicySet
-from .timeparse import parse_moment
+from .errors import UsageError
+from .timeparse import get_zone, parse_moment
 
 __all__ = ["run_batch", "evaluate_line"]
 
@@ -31,7 +32,8 @@ def evaluate_line(policies: PolicySet, number: int, line: str, at: str | None, s
     if isinstance(log, RulesError):
         return json.dumps({"line": number, "error": {"code": log.code, "message": log.message,
                                                      "file": log.file, "line": log.line,
-                                                     "column": log.column}}, ensure_ascii=False)
+                                                     "column": log.column}},
+                          ensure_ascii=False, separators=(",", ":"))
     moment: datetime | None = None
     if at is not None:
         moment = parse_moment(at, log.tz)
@@ -59,6 +61,11 @@ def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[str], *, at: st
               jobs: int = 1, source: str = "<batch>", explain: bool = False,
               chunksize: int = 64) -> int:
     """Write one JSON line per non-empty input line to ``out``; returns the count."""
+    if at is not None:
+        try:
+            parse_moment(at, get_zone("UTC"))
+        except ValueError as err:
+            raise UsageError(f"at: {err}", hint="e.g. 2026-11-23T09:00 (local time in each log's zone)") from None
     count = 0
     if jobs <= 1:
         for number, line in _numbered(lines):

@@ -89,6 +89,8 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
     event_log = load_log(log, policies.vocabulary)
     moment = _moment(at, event_log)
     if why:
+        if fmt == "html":
+            raise UsageError("--why prints text, markdown or json", hint="drop --format html")
         from .why import explain_rule, render_why
         result = explain_rule(policies, event_log, moment, why, horizon=timedelta(days=horizon))
         _write(render_why(result, fmt), output)
@@ -97,7 +99,7 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
     if fmt == "html":
         from .plan import build_plan
         from .render.html import render_html
-        _write(render_html(build_plan(policies, event_log, moment, 30), report), output)
+        _write(render_html(build_plan(policies, event_log, moment, horizon), report), output)
         return 0
     _write(render_report(report, fmt, color=_color() and output is None), output)
     return 0
@@ -257,15 +259,17 @@ def batch(logs: str, at: str | None, jobs: int, explain: bool, policies_dir: str
         try:
             parse_moment(at, get_zone("UTC"))
         except ValueError as err:
-            raise UsageError(f"--at: {err}") from None
+            raise UsageError(f"--at: {err}", hint="e.g. --at 2026-11-23T09:00 (local time in each "
+                             "log's zone) or 2026-11-23T09:00-05:00") from None
     policies = _load_set(policies_dir, pins)
     try:
         source = click.open_file(logs, "r", encoding="utf-8")
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror}", code="RULES-E051", file=logs) from None
     with source as lines:
-        if output:
-            with open(output, "w", encoding="utf-8") as out:
+        if output and output != "-":
+            from .atomic import atomic_writer
+            with atomic_writer(Path(output)) as out:  # all or nothing, like every other output
                 run_batch(policies, lines, out, at=at, jobs=jobs, source=logs, explain=explain)
         else:
             run_batch(policies, lines, sys.stdout, at=at, jobs=jobs, source=logs, explain=explain)
@@ -298,7 +302,10 @@ def log_new(file: str, timezone: str, subject: str | None, force: bool) -> int:
 @policies_option
 def log_add(file: str, event_type: str, fields: tuple[str, ...], at: str | None,
             policies_dir: str | None) -> int:
-    """Append an event of TYPE to FILE, e.g. `rules log add my.yaml follow_up_sent channel=email`."""
+    """Append an event of TYPE to FILE.
+
+    Example: rules log add my.yaml follow_up_sent channel=email
+    """
     from .logedit import add_event, parse_assignments
     policies = _load_set(policies_dir, ())
     event = add_event(Path(file), event_type, at, parse_assignments(fields), policies.vocabulary)
@@ -340,6 +347,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as err:  # e.g. an output folder that does not exist
+        where = err.filename if err.filename is not None else "<output>"
+        click.echo(f"{where}: RULES-E051 cannot write: {err.strerror or err}", err=True)
+        return 2
     return int(result or 0)
 
 

@@ -10,7 +10,7 @@ chosen by the caller, so the fast path pays nothing for tracing.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .checker import Checked
 from .library import FunctionSpec
@@ -104,7 +104,8 @@ class CompiledExpr:
     # frame cost more than evaluating a typical condition.
     __slots__ = ("checked", "functions", "fn", "generated", "__call__")
 
-    __call__: Callable[[Mapping[str, Any]], Any]
+    if TYPE_CHECKING:  # for type checkers: at run time ``__call__`` is the slot above
+        def __call__(self, facts: Mapping[str, Any]) -> Any: ...
 
     def __init__(self, checked: Checked, functions: Mapping[str, FunctionSpec]) -> None:
         self.checked = checked
@@ -112,7 +113,7 @@ class CompiledExpr:
         # ``fn`` is the generated function itself: hot loops (the evaluator)
         # call it directly and skip even the slot lookup of ``expr(facts)``.
         self.fn, self.generated = _build(checked.node, self.functions)
-        self.__call__ = self.fn
+        setattr(self, "__call__", self.fn)  # the slot; see the comment on __slots__
 
     @property
     def node(self) -> Node:

@@ -150,7 +150,7 @@ class RulesError(Exception):
         return clone
 
 
-def _rebuild(cls: type, state: dict) -> RulesError:
+def _rebuild(cls: type[RulesError], state: dict) -> RulesError:
     err = cls.__new__(cls)
     err.__dict__.update(state)
     Exception.__init__(err, str(err))

@@ -60,8 +60,9 @@ def _not_firing(policy: Policy, rule: Rule, ctx: FactContext, horizon: timedelta
                      nxt.isoformat(timespec="seconds") if nxt else None, rule.summary)
 
 
-def _param_values(value: Any) -> frozenset[str]:
-    return frozenset(value) if isinstance(value, tuple) else frozenset([value])
+def param_values(value: Any) -> frozenset[str]:
+    """A parameter's accepted values as a set (a list offers alternatives)."""
+    return frozenset(value) if isinstance(value, (tuple, list)) else frozenset([value])
 
 
 def find_conflicts(recs: list[Recommendation], policies: PolicySet) -> list[Conflict]:
@@ -82,7 +83,7 @@ def find_conflicts(recs: list[Recommendation], policies: PolicySet) -> list[Conf
             with_param = [r for r in do if param in r.params]
             choices: dict[frozenset[str], list[Recommendation]] = {}
             for r in with_param:
-                choices.setdefault(_param_values(r.params[param]), []).append(r)
+                choices.setdefault(param_values(r.params[param]), []).append(r)
             if len(choices) > 1 and len({r.policy for r in with_param}) > 1:
                 sides = tuple(tuple(v) for _, v in sorted(choices.items(), key=lambda kv: sorted(kv[0])))
                 common = frozenset.intersection(*choices)

@@ -24,7 +24,11 @@ from .vocabulary import Vocabulary
 
 __all__ = ["new_log", "add_event", "parse_assignments"]
 
-_HEADER = "# yaml-language-server: $schema=https://followup-rules.example/schemas/event-log.schema.json\n"
+def _header() -> str:
+    # The installed schema, so that editors with the YAML language server
+    # complete and check the new log on this machine.
+    from .resources import schemas_dir
+    return f"# yaml-language-server: $schema={(schemas_dir() / 'event-log.schema.json').as_uri()}\n"
 
 
 def new_log(path: Path, timezone: str, subject: str | None = None, *, force: bool = False) -> None:
@@ -36,7 +40,7 @@ def new_log(path: Path, timezone: str, subject: str | None = None, *, force: boo
     except ValueError as err:
         raise UsageError(f"--timezone: {err}", hint=zone_suggestion(timezone)) from None
     import json
-    lines = [_HEADER]
+    lines = [_header()]
     if subject:
         lines.append(f"subject: {json.dumps(subject, ensure_ascii=False)}\n")
     lines.append(f"timezone: {timezone}\n")
@@ -59,6 +63,22 @@ def parse_assignments(pairs: Sequence[str]) -> dict[str, Any]:
             value = raw  # "a: b" typed as text is text, not a mapping
         out[name.strip()] = value
     return out
+
+
+def _as_written(value: Any) -> Any:
+    """Quote text that the reader (YAML 1.1) would take for something else,
+    such as ``yes`` or ``2026-11-20``; the writer (YAML 1.2) would not."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(value, str):
+        try:
+            read_back = parse_document(value, "<value>").data if value.strip() else value
+        except RulesError:
+            read_back = None
+        return value if read_back == value else DoubleQuotedScalarString(value)
+    if isinstance(value, list):
+        return [_as_written(v) for v in value]
+    return value
 
 
 def _yaml():
@@ -90,7 +110,7 @@ def add_event(path: Path, event_type: str, at: str | None, fields: dict[str, Any
     for key, value in fields.items():
         if key in ("type", "at"):
             raise UsageError(f"'{key}' is set by the command, not as a field")
-        event[key] = value
+        event[key] = _as_written(value)
     from ruamel.yaml.util import load_yaml_guess_indent
 
     yaml = _yaml()
@@ -110,11 +130,11 @@ def add_event(path: Path, event_type: str, at: str | None, fields: dict[str, Any
     yaml.dump(data, buffer)
     text = buffer.getvalue()
     # Validate the result exactly as it will be read back, before writing.
-    new_doc = parse_document(text, str(path))
-    validate_document(new_doc, "event-log.schema.json", LogError, "RULES-E020")
     try:
+        new_doc = parse_document(text, str(path))
         _build(new_doc, vocabulary)
-    except LogError as err:
+        validate_document(new_doc, "event-log.schema.json", LogError, "RULES-E020")
+    except RulesError as err:
         raise UsageError(f"the new {event_type} event is not valid: {err.message}", hint=err.hint,
                          code=err.code) from None
     atomic_write_text(path, text)

@@ -42,8 +42,8 @@ def _cover(*items) -> Span:
         if item is None or isinstance(item, (str, list)) and not isinstance(item, Token):
             continue
         if isinstance(item, Token):
-            starts.append(item.start_pos)
-            ends.append(item.end_pos)
+            starts.append(item.start_pos or 0)
+            ends.append(item.end_pos or 0)
         else:
             starts.append(item.span.start)
             ends.append(item.span.end)
@@ -51,7 +51,7 @@ def _cover(*items) -> Span:
 
 
 def _tok_span(tok: Token) -> Span:
-    return Span(tok.start_pos, tok.end_pos)
+    return Span(tok.start_pos or 0, tok.end_pos or 0)
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'"}
@@ -251,7 +251,7 @@ def _previous_token(text: str, offset: int) -> str | None:
 
 def _convert(text: str, err: UnexpectedInput) -> ConditionSyntaxError:
     if isinstance(err, UnexpectedCharacters):
-        offset = err.pos_in_stream
+        offset = err.pos_in_stream or 0
         ch = text[offset]
         if ch in "\"'":
             return syntax_error(text, offset, "unterminated string",
@@ -347,11 +347,13 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> Node:
     except UnexpectedInput as err:
         raise _convert(text, err) from None
     except _BadNumber as err:
-        raise syntax_error(text, err.token.start_pos, err.message, length=len(err.token),
+        raise syntax_error(text, err.token.start_pos or 0, err.message, length=len(err.token),
                            hint="use a smaller number") from None
     except VisitError as err:  # a callback failed: a bug, but never a traceback for users
         raise syntax_error(text, 0, f"cannot parse condition: {err.orig_exc}") from None
     except RecursionError:
         raise syntax_error(text, 0, "condition nested too deeply", code="RULES-E002") from None
-    _check_depth(text, node, limits)
-    return node
+    # The reduction callbacks build AST nodes, so the result is a Node.
+    result: Node = node  # type: ignore[assignment]
+    _check_depth(text, result, limits)
+    return result

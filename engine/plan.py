@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
-from .evaluation import resolve_moment
+from .evaluation import param_values, resolve_moment
 from .eventlog import EventLog
 from .facts import FactContext
 from .policies import PolicySet
@@ -99,7 +99,7 @@ def _disagree(a: PlanItem, b: PlanItem, policies: PolicySet) -> bool:
         return False
     if a.action == b.action:
         return a.stance != b.stance or (a.stance == "do" and any(
-            k in b.params and a.params[k] != b.params[k] for k in a.params))
+            k in b.params and param_values(a.params[k]) != param_values(b.params[k]) for k in a.params))
     return a.stance == b.stance == "do" and policies.actions.opposed(a.action, b.action)
 
 

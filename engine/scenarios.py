@@ -113,7 +113,7 @@ def _log_at(scenario: Scenario, sub: Document, policies: PolicySet):
     prefix = ("scenarios", scenario.index, "log")
 
     class _Shifted:
-        scalars = {}
+        scalars: dict = {}
 
         def of(self, path, *, key: bool = False):
             return scenario.doc.positions.of(prefix + tuple(path), key=key)

@@ -101,7 +101,7 @@ def change_points(condition: CompiledExpr, ctx: FactContext, start: datetime,
 
 
 def _holds(condition: CompiledExpr, ctx: FactContext, moment: datetime) -> bool:
-    return condition(ctx.at(moment)) is True
+    return condition.fn(ctx.at(moment)) is True
 
 
 def next_change(condition: CompiledExpr, ctx: FactContext, *, want: bool = True,
@@ -120,7 +120,7 @@ def intervals(condition: CompiledExpr, ctx: FactContext, end: datetime
     """Periods in ``[ctx.now, end]`` during which the condition holds:
     ``(start, stop)``, with ``stop`` None if it still holds at ``end``."""
     start = ctx.now
-    holding = condition(ctx) is True
+    holding = condition.fn(ctx) is True
     opened = start if holding else None
     for moment in change_points(condition, ctx, start, end):
         now_holds = _holds(condition, ctx, moment)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .checker import check, suggest
 from .compiler import CompiledExpr, compile_checked
@@ -202,7 +202,7 @@ def _check_cycles(facts: Mapping[str, FactSpec], doc: Document) -> None:
     for root in facts:
         if state.get(root):
             continue
-        stack: list[tuple[str, Iterable[str]]] = [(root, iter(sorted(facts[root].uses)))]
+        stack: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(facts[root].uses)))]
         path = [root]
         state[root] = 1
         while stack:

@@ -205,3 +205,68 @@ def test_in_on_a_string_names_the_left_side():
     with pytest.raises(ConditionTypeError) as info:
         checked("i1 in s1")
     assert info.value.message == "'in' on a string looks for a string, got int"
+
+
+def test_plan_compares_parameter_alternatives_as_sets(policies):
+    """Bug: `rules plan` flagged `channel: [handwritten, email]` and
+    `[email, handwritten]` as disagreeing; explain compared them as sets."""
+    from engine.plan import PlanItem, _disagree
+    from datetime import datetime, timezone
+    t = datetime(2026, 11, 16, tzinfo=timezone.utc)
+    a = PlanItem("a", "1", "r1", "send_thank_you", "", "do", {"channel": ("handwritten", "email")}, "", "", "", t, None, True)
+    b = PlanItem("b", "1", "r2", "send_thank_you", "", "do", {"channel": ("email", "handwritten")}, "", "", "", t, None, True)
+    assert not _disagree(a, b, policies)
+
+
+def test_log_add_quotes_text_that_yaml_1_1_would_misread(tmp_path):
+    """Bug: `rules log add … note='yes'` was written as a bare `yes`, read back
+    (YAML 1.1) as true and refused."""
+    from engine.cli import main
+    from engine.eventlog import load_log
+    log = tmp_path / "log.yaml"
+    assert main(["log", "new", str(log), "--timezone", "UTC"]) == 0
+    assert main(["log", "add", str(log), "notes_written", "--at", "2026-11-16T10:00", 'note="yes"']) == 0
+    assert load_log(log).events[0].note == "yes"
+
+
+def test_writing_into_a_missing_folder_is_a_clean_error(tmp_path, capsys):
+    """Bug: `-o missing/dir/file` gave a Python traceback and exit code 1."""
+    import os
+    from engine.cli import main
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = main(["explain", os.path.join(root, "examples", "rejected.yaml"), "--at", "2026-11-23T12:00",
+                 "-o", str(tmp_path / "no" / "such" / "out.txt")])
+    err = capsys.readouterr().err
+    assert code == 2 and "RULES-E051" in err and "Traceback" not in err
+
+
+def test_batch_dash_output_is_stdout_and_records_match_the_schema(tmp_path, capsys):
+    """Bug: `rules batch -o -` created a file named '-', and the `line` key of
+    batch records was not allowed by the report schema."""
+    import json, os
+    import jsonschema
+    from engine.cli import main
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    os.chdir(tmp_path)
+    assert main(["batch", os.path.join(root, "examples", "batch.jsonl"), "--at", "2026-11-23T09:00", "-o", "-"]) == 0
+    assert not (tmp_path / "-").exists()
+    schema = json.load(open(os.path.join(root, "schemas", "report.schema.json")))
+    for line in capsys.readouterr().out.splitlines():
+        record = json.loads(line)
+        if "error" not in record:
+            jsonschema.validate(record, schema)
+
+
+def test_a_log_whose_timezone_is_a_list_is_a_log_error():
+    """Bug: `timezone: []` (or a mapping) in a log raised TypeError "unhashable
+    type: 'list'" from get_zone's cache, before its own type check could say
+    RULES-E021; `rules explain` printed a traceback."""
+    import pytest
+
+    from engine.errors import LogError
+    from engine.eventlog import EventLog
+
+    for zone in ([], {"a": 1}, ["UTC"]):
+        with pytest.raises(LogError) as info:
+            EventLog.from_dict({"timezone": zone, "events": []}, source="row")
+        assert info.value.code == "RULES-E021"

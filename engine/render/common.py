@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from ..report import Conflict, Recommendation, Report
+from ..report import AdviceGroup, Conflict, Recommendation, Report
 
 __all__ = ["when_text", "params_text", "conflict_title", "side_text", "situation_items",
            "moment", "split_advice"]
@@ -89,9 +89,10 @@ def situation_items(report: Report) -> list[tuple[str, str]]:
     return items
 
 
-def split_advice(report: Report) -> tuple[list, list]:
+def split_advice(report: Report) -> tuple[list[AdviceGroup], list[AdviceGroup]]:
     """Advice groups with at least one ``do`` and with only ``avoid``."""
-    do, avoid = [], []
+    do: list[AdviceGroup] = []
+    avoid: list[AdviceGroup] = []
     for group in report.advice:
         (do if any(r.stance == "do" for r in group.recommendations) else avoid).append(group)
     return do, avoid
