@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench check clean
+.PHONY: demo test bench check fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ bench: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/rules check
+
+# Coverage-guided fuzzing with atheris (optional, not part of `make test`):
+# each fuzzer runs FUZZ_SECONDS; crashes are saved under fuzz/artifacts/.
+# A quick smoke run: make fuzz FUZZ_ARGS=-runs=2000
+FUZZ_SECONDS ?= 120
+FUZZ_ARGS    ?= -max_total_time=$(FUZZ_SECONDS)
+fuzz: $(STAMP)
+	$(BIN)/pip install --quiet atheris
+	$(BIN)/python fuzz/fuzz_conditions.py $(FUZZ_ARGS)
+	$(BIN)/python fuzz/fuzz_loaders.py $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -4,19 +4,27 @@ contenders, and the plain-text table that ``run.py`` combines.
 A benchmark script reports a :data:`Result` — a JSON-able dict::
 
     {"title": str,
-     "columns": [{"key": str, "header": str, "kind": "text" | "rate" | "ratio",
-                  "target": "<= 1.5" | ">= 50" | None}, ...],
+     "columns": [{"key": str, "header": str, "kind": "text" | "value" | "rate" | "ratio",
+                  "target": "<= 1.5" | ">= 50" | "row" | None}, ...],
      "rows": [{key: value, ...}, ...],      # None prints as "—"
      "notes": [str, ...]}
 
 so that ``run.py`` can run each script in its own process (no state leaks
 between peers, e.g. cel-python's global recursion limit) and print one table.
+A ``value`` is a figure already formatted with its unit ("41.2 ms"), printed
+right-aligned. A ratio column whose target is ``"row"`` takes each row's own
+target from ``row[key + "_target"]`` (none: no verdict).
+
+Scripts that measure one thing against one reference per row share
+:data:`MEASURE_COLUMNS` (see :func:`measure_row`). The table has one block per
+set of columns, each under its own header line, in the order of the results.
 """
 
 from __future__ import annotations
 
 import gc
 import math
+import time
 import timeit
 from typing import Any, Callable, Mapping, Sequence
 
@@ -79,7 +87,7 @@ def _meets(value: float, target: str) -> bool:
     return value <= float(bound) if op == "<=" else value >= float(bound)
 
 
-def cell(value: Any, column: Mapping[str, Any]) -> str:
+def cell(value: Any, column: Mapping[str, Any], row: Mapping[str, Any] | None = None) -> str:
     if value is None:
         return "—"
     kind = column.get("kind", "text")
@@ -88,29 +96,43 @@ def cell(value: Any, column: Mapping[str, Any]) -> str:
     if kind == "ratio":
         text = _ratio(value)
         target = column.get("target")
+        if target == "row":
+            target = (row or {}).get(column["key"] + "_target")
         if target:
             text += " ok" if _meets(value, target) else " MISS"
         return text
     return str(value)
 
 
-def render(results: Sequence[Result]) -> str:
-    """One table for every result (columns merged in order of appearance)."""
-    columns: list[Mapping[str, Any]] = []
-    seen: set[str] = set()
-    for result in results:
-        for col in result["columns"]:
-            if col["key"] not in seen:
-                seen.add(col["key"])
-                columns.append(col)
-    headers = [c["header"] + (f" ({c['target']})" if c.get("target") else "") for c in columns]
+#: Columns of a script that reports, per row, one figure against one reference.
+MEASURE_COLUMNS = [
+    {"key": "measure", "header": "measure", "kind": "text"},
+    {"key": "figure", "header": "figure", "kind": "value"},
+    {"key": "reference", "header": "reference", "kind": "text"},
+    {"key": "ratio", "header": "ratio", "kind": "ratio", "target": "row"},
+    {"key": "ratio_target", "header": "target", "kind": "text"},
+]
+
+
+def measure_row(measure: str, figure: str, reference: str | None = None,
+                ratio: float | None = None, target: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A row of :data:`MEASURE_COLUMNS`; ``target`` such as ``"<= 2"`` judges ``ratio``."""
+    return {"measure": measure, "figure": figure, "reference": reference, "ratio": ratio,
+            "ratio_target": target, **extra}
+
+
+def _block(results: Sequence[Result]) -> list[str]:
+    """One block of the table: results that share their columns."""
+    columns = list(results[0]["columns"])
+    headers = [c["header"] + (f" ({c['target']})" if c.get("target") not in (None, "row") else "")
+               for c in columns]
     body: list[list[str]] = []
-    breaks: list[int] = []
+    breaks: dict[int, str] = {}  # row index -> title of the result starting there
     for result in results:
-        if body:
-            breaks.append(len(body))
+        if body or len(results) > 1:
+            breaks[len(body)] = result["title"] if len(results) > 1 else ""
         for row in result["rows"]:
-            body.append([cell(row.get(c["key"]), c) for c in columns])
+            body.append([cell(row.get(c["key"]), c, row) for c in columns])
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h)
               for i, h in enumerate(headers)]
 
@@ -120,11 +142,32 @@ def render(results: Sequence[Result]) -> str:
                          for c, w, col in zip(cells, widths, columns)).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
-    out = [line(headers), rule]
+    out = [line(headers)]
+    if 0 not in breaks:
+        out.append(rule)
     for i, row in enumerate(body):
         if i in breaks:
-            out.append(rule)
+            title = breaks[i]
+            out.append(f"-- {title} " + "-" * max(3, len(rule) - len(title) - 4) if title else rule)
         out.append(line(row))
+    return out
+
+
+def render(results: Sequence[Result]) -> str:
+    """One table for every result: consecutive results with the same columns
+    share a block under one header line; blocks follow each other."""
+    blocks: list[list[Result]] = []
+    for result in results:
+        keys = [c["key"] for c in result["columns"]]
+        if blocks and [c["key"] for c in blocks[-1][0]["columns"]] == keys:
+            blocks[-1].append(result)
+        else:
+            blocks.append([result])
+    out: list[str] = []
+    for block in blocks:
+        if out:
+            out.append("")
+        out.extend(_block(block))
     for result in results:
         notes = result.get("notes") or []
         if notes:
@@ -132,3 +175,52 @@ def render(results: Sequence[Result]) -> str:
             out.append(f"{result['title']}:")
             out.extend(f"  {n}" for n in notes)
     return "\n".join(out)
+
+
+def best_of_blocks(contenders: Mapping[str, Callable[[Any], Any]], blocks: Sequence[Any], *,
+                   rounds: int, clock: Callable[[], float] = time.process_time,
+                   before_round: Callable[[], Any] | None = None) -> dict[str, float]:
+    """Seconds that each ``fn(block)`` takes over all ``blocks``: for each
+    block the best of ``rounds`` runs, summed over the blocks.
+
+    The contenders take turns on each block, in a rotating order, and the
+    clock is this process's CPU time: on a shared machine a burst of load
+    then costs one block of one round, not a whole pass, and time spent
+    waiting for a core is not counted. ``before_round()`` runs (untimed)
+    before each round, e.g. to empty caches so that each round is a first pass.
+    """
+    names = list(contenders)
+    best = {n: [math.inf] * len(blocks) for n in names}
+    gc_was_on = gc.isenabled()
+    turn = 0
+    try:
+        for _ in range(rounds):
+            if before_round is not None:
+                before_round()
+            for b, block in enumerate(blocks):
+                gc.collect()
+                gc.disable()
+                for n in names[turn % len(names):] + names[:turn % len(names)]:
+                    started = clock()
+                    contenders[n](block)
+                    best[n][b] = min(best[n][b], clock() - started)
+                turn += 1
+                if gc_was_on:
+                    gc.enable()
+    finally:
+        if gc_was_on:
+            gc.enable()
+    return {n: sum(times) for n, times in best.items()}
+
+
+def seconds(s: float) -> str:
+    """A duration with a sensible unit."""
+    if s >= 1:
+        return f"{s:.2f} s"
+    if s >= 1e-3:
+        return f"{s * 1e3:.1f} ms"
+    return f"{s * 1e6:.1f} µs"
+
+
+def per_second(rate: float, unit: str) -> str:
+    return f"{_rate(rate)} {unit}/s"

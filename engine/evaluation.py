@@ -9,12 +9,12 @@ from typing import Any, Iterable
 
 from .errors import UsageError
 from .eventlog import EventLog
-from .explain import fact_sources, json_value, trace_lines, why_not
+from .explain import fact_sources, iso_seconds, json_value, trace_lines, why_not
 from .facts import FactContext
 from .nodes import Name, walk
 from .policies import ENGINE_VERSION, Policy, PolicySet, Rule
 from .report import (AdviceGroup, Conflict, NotFiring, PolicyInfo, Recommendation, Report)
-from .timeparse import localize
+from .timeparse import check_year, localize
 from .timing import DEFAULT_HORIZON, next_change
 
 __all__ = ["evaluate", "resolve_moment", "fired_rules"]
@@ -27,14 +27,109 @@ def resolve_moment(at: datetime | None, log: EventLog) -> datetime:
         return datetime.now(log.tz).replace(microsecond=0)
     if not isinstance(at, datetime):
         raise UsageError(f"'at' must be a datetime, not {type(at).__name__}")
+    try:
+        check_year(at)
+    except ValueError as err:
+        raise UsageError(f"'at' {err}") from None
     if at.tzinfo is None:
         return localize(at, log.tz)
     return at.astimezone(log.tz)
 
 
+#: The longest horizon ``evaluate`` looks ahead (as ``rules explain --horizon``).
+MAX_HORIZON = timedelta(days=3650)
+
+
+def _check_horizon(horizon: Any) -> None:
+    if not isinstance(horizon, timedelta):
+        raise UsageError(f"'horizon' must be a timedelta, not {type(horizon).__name__}")
+    if not timedelta(0) <= horizon <= MAX_HORIZON:
+        raise UsageError(f"'horizon' must be between 0 and {MAX_HORIZON.days} days, not {horizon}")
+
+
+class _Tables:
+    """What the evaluation of a policy set can work out once, kept with the
+    set (``PolicySet._cache``) and shared by every evaluation:
+
+    * ``rules``: every (policy, rule) in order; ``slots[i]``: the index in
+      ``conditions`` of rule i's condition — rules with the same ``when`` text
+      share one compiled condition, evaluated once per evaluation (a condition
+      is a pure function of the context: facts and shared calls are memoised);
+    * ``recommendations[i]``: rule i's recommendation without explanation
+      (it depends on the rule only; built on first use);
+    * ``outcomes``: fired rule indices → (advice, conflicts) of the fast path,
+      which depend on nothing else; ``groups``: the fired rules of one action
+      → its advice group, the conflicts within it and its "do" side. Both are
+      bounded (cleared when full);
+    * ``info``: the policies' part of the report; ``situation``: its facts.
+    """
+
+    __slots__ = ("rules", "conditions", "slots", "by_condition", "recommendations", "outcomes",
+                 "groups", "info", "situation")
+
+    MAX_OUTCOMES = 4096
+
+    def __init__(self, policies: PolicySet) -> None:
+        self.rules = tuple((p, r) for p in policies.policies for r in p.rules)
+        index: dict[str, int] = {}
+        conditions = []
+        slots = []
+        for _, rule in self.rules:
+            slot = index.get(rule.when)
+            if slot is None:
+                slot = index[rule.when] = len(conditions)
+                # the generated function itself where there is one (no slot lookup)
+                conditions.append(getattr(rule.condition, "fn", rule.condition))
+            slots.append(slot)
+        self.conditions = tuple(conditions)
+        self.slots = tuple(slots)
+        # each distinct condition with the indices of the rules that have it
+        indices: list[list[int]] = [[] for _ in conditions]
+        for i, slot in enumerate(slots):
+            indices[slot].append(i)
+        self.by_condition = tuple(zip(self.conditions, map(tuple, indices)))
+        self.recommendations: list[Recommendation | None] = [None] * len(self.rules)
+        self.outcomes: dict[tuple[int, ...], tuple[tuple[AdviceGroup, ...], tuple[Conflict, ...]]] = {}
+        self.groups: dict[tuple[int, ...], tuple[AdviceGroup, list[Conflict],
+                                                 tuple[Recommendation, ...]]] = {}
+        self.info = tuple(PolicyInfo(p.id, p.version, p.title, p.source.get("author"), p.file,
+                                     p.sha256, len(p.rules)) for p in policies.policies)
+        facts = policies.vocabulary.facts
+        self.situation = tuple(name for name in policies.vocabulary.situation if name in facts)
+
+    def fired(self, ctx: FactContext) -> list[int]:
+        """Indices (in ``rules``, in order) of the rules whose condition is
+        true in ``ctx``. Each distinct condition is evaluated once, in the
+        order of the rules."""
+        fired: list[int] = []
+        for condition, rules in self.by_condition:
+            if condition(ctx) is True:
+                fired += rules
+        fired.sort()  # rules sharing a condition need not be neighbours
+        return fired
+
+    def recommendation(self, i: int) -> Recommendation:
+        rec = self.recommendations[i]
+        if rec is None:
+            p, r = self.rules[i]
+            rec = self.recommendations[i] = Recommendation(
+                p.id, p.version, r.id, r.action, r.stance, dict(r.params), r.summary, r.section,
+                r.quote, r.when, attributed_to=r.attributed_to)
+        return rec
+
+
+def _tables(policies: PolicySet) -> _Tables:
+    tables = policies._cache.get("evaluation")
+    if tables is None:
+        tables = policies._cache["evaluation"] = _Tables(policies)
+    return tables
+
+
 def fired_rules(policies: PolicySet, ctx: FactContext) -> list[tuple[Policy, Rule]]:
     """The rules whose condition is true in ``ctx`` (the fast path, no trace)."""
-    return [(p, r) for p in policies.policies for r in p.rules if r.condition.fn(ctx) is True]
+    tables = _tables(policies)
+    rules = tables.rules
+    return [rules[i] for i in tables.fired(ctx)]
 
 
 def _recommendation(policy: Policy, rule: Rule, ctx: FactContext) -> Recommendation:
@@ -73,6 +168,8 @@ def find_conflicts(recs: list[Recommendation], policies: PolicySet) -> list[Conf
     conflicts: list[Conflict] = []
     for action in sorted(by_action):
         group = by_action[action]
+        if len(group) == 1:  # one recommendation disagrees with no one on its action
+            continue
         do = tuple(r for r in group if r.stance == "do")
         avoid = tuple(r for r in group if r.stance == "avoid")
         if do and avoid and len({r.policy for r in group}) > 1:
@@ -89,8 +186,12 @@ def find_conflicts(recs: list[Recommendation], policies: PolicySet) -> list[Conf
                 common = frozenset.intersection(*choices)
                 conflicts.append(Conflict("details", (action,), sides, param, tuple(sorted(common))))
     done = {a for a, g in by_action.items() if any(r.stance == "do" for r in g)}
+    actions = policies.actions.actions
     for a in sorted(done):
-        for b in sorted(policies.actions[a].opposes & done):
+        opposed = actions[a].opposes
+        if not opposed:
+            continue
+        for b in sorted(opposed & done):
             if a < b:
                 side_a = tuple(r for r in by_action[a] if r.stance == "do")
                 side_b = tuple(r for r in by_action[b] if r.stance == "do")
@@ -98,9 +199,55 @@ def find_conflicts(recs: list[Recommendation], policies: PolicySet) -> list[Conf
     return conflicts
 
 
-def _situation(ctx: FactContext) -> dict[str, Any]:
-    wanted = ctx.vocabulary.situation
-    return {name: json_value(ctx[name]) for name in wanted if name in ctx.vocabulary.facts}
+def _situation(ctx: FactContext, names: Iterable[str] | None = None) -> dict[str, Any]:
+    if names is None:
+        names = [n for n in ctx.vocabulary.situation if n in ctx.vocabulary.facts]
+    return {name: json_value(ctx[name]) for name in names}
+
+
+def _fast_outcome(tables: _Tables, fired: list[int], policies: PolicySet
+                  ) -> tuple[tuple[AdviceGroup, ...], tuple[Conflict, ...]]:
+    """Advice and conflicts of the fast path when the rules ``fired`` fire:
+    the same as grouping their recommendations by action and calling
+    :func:`find_conflicts`, worked out per set of fired rules and, within it,
+    per action (conflicts "opposed" and "details" lie within one action)."""
+    key = tuple(fired)
+    outcome = tables.outcomes.get(key)
+    if outcome is not None:
+        return outcome
+    rules = tables.rules
+    by_action: dict[str, list[int]] = {}
+    for i in fired:
+        by_action.setdefault(rules[i][1].action, []).append(i)
+    actions = policies.actions.actions
+    advice = []
+    conflicts: list[Conflict] = []
+    done: dict[str, tuple[Recommendation, ...]] = {}  # action -> its "do" side
+    for action in sorted(by_action):
+        group_key = tuple(by_action[action])
+        group = tables.groups.get(group_key)
+        if group is None:
+            recs = [tables.recommendation(i) for i in group_key]
+            group = (AdviceGroup(action, actions[action].label, tuple(recs)),
+                     find_conflicts(recs, policies), tuple(r for r in recs if r.stance == "do"))
+            if len(tables.groups) >= tables.MAX_OUTCOMES:
+                tables.groups.clear()
+            tables.groups[group_key] = group
+        advice.append(group[0])
+        conflicts.extend(group[1])
+        if group[2]:
+            done[action] = group[2]
+    for a in sorted(done):  # as at the end of find_conflicts
+        opposed = actions[a].opposes
+        if opposed:
+            for b in sorted(opposed & done.keys()):
+                if a < b:
+                    conflicts.append(Conflict("exclusive", (a, b), (done[a], done[b])))
+    outcome = (tuple(advice), tuple(conflicts))
+    if len(tables.outcomes) >= tables.MAX_OUTCOMES:
+        tables.outcomes.clear()
+    tables.outcomes[key] = outcome
+    return outcome
 
 
 def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
@@ -113,14 +260,20 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
     ``horizon``. Without it, evaluation takes the fast path only.
     """
     moment = resolve_moment(at, log)
+    _check_horizon(horizon)
     ctx = FactContext(policies.vocabulary, log, moment, provenance=explain)
-    fired = fired_rules(policies, ctx)
-    if explain:
-        recs = [_recommendation(p, r, ctx) for p, r in fired]
-    else:
-        recs = [Recommendation(p.id, p.version, r.id, r.action, r.stance, dict(r.params), r.summary,
-                               r.section, r.quote, r.when, attributed_to=r.attributed_to)
-                for p, r in fired]
+    tables = _tables(policies)
+    if not explain:
+        # The fast path: all but the situation depends only on which rules
+        # fired, and is worked out once per set of fired rules.
+        advice, conflicts = _fast_outcome(tables, tables.fired(ctx), policies)
+        return Report(at=iso_seconds(moment), timezone=log.timezone,
+                      subject=log.subject, log=log.source, policies=tables.info,
+                      situation=_situation(ctx, tables.situation), advice=advice,
+                      conflicts=conflicts, horizon_days=horizon.days,
+                      engine=f"followup-rules {ENGINE_VERSION}")
+    fired = [tables.rules[i] for i in tables.fired(ctx)]
+    recs = [_recommendation(p, r, ctx) for p, r in fired]
     fired_ids = {(p.id, r.id) for p, r in fired}
     advice = []
     by_action: dict[str, list[Recommendation]] = {}
@@ -129,19 +282,16 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
     for action in sorted(by_action):
         group = by_action[action]
         not_firing: list[NotFiring] = []
-        if explain:
-            advising = {r.policy for r in group}
-            for p in policies.policies:
-                for r in p.rules:
-                    if r.action == action and (p.id, r.id) not in fired_ids and p.id not in advising:
-                        not_firing.append(_not_firing(p, r, ctx, horizon))
+        advising = {r.policy for r in group}
+        for p in policies.policies:
+            for r in p.rules:
+                if r.action == action and (p.id, r.id) not in fired_ids and p.id not in advising:
+                    not_firing.append(_not_firing(p, r, ctx, horizon))
         advice.append(AdviceGroup(action, policies.actions[action].label, tuple(group),
                                   tuple(not_firing)))
-    info = tuple(PolicyInfo(p.id, p.version, p.title, p.source.get("author"), p.file, p.sha256,
-                            len(p.rules)) for p in policies.policies)
     return Report(at=moment.isoformat(timespec="seconds"), timezone=log.timezone,
-                  subject=log.subject, log=log.source, policies=info,
-                  situation=_situation(ctx), advice=tuple(advice),
+                  subject=log.subject, log=log.source, policies=tables.info,
+                  situation=_situation(ctx, tables.situation), advice=tuple(advice),
                   conflicts=tuple(find_conflicts(recs, policies)),
                   horizon_days=horizon.days, engine=f"followup-rules {ENGINE_VERSION}")
 

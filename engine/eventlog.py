@@ -10,12 +10,12 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from .checker import suggest
 from .errors import InputError, LogError
 from .sources import Document, load_document, parse_document
-from .timeparse import get_zone, parse_moment, zone_suggestion
+from .timeparse import _pinned, get_zone, parse_moment, zone_suggestion
 from .validation import validate_document
 from .vocabulary import EventTypeSpec, FieldSpec, Vocabulary
 
@@ -56,28 +56,56 @@ class Event:
         return f"{self.type} {self.id or ''}".rstrip() + f" ({where})"
 
 
-class LogView:
-    """The log as known at one moment: events at or before it, by type."""
+class _ByType(dict):
+    """Event type → the log's events of that type up to a cutoff (a tuple, in
+    time order), filled on first use. Without a cutoff (every event is at or
+    before the moment — the usual case) one index serves every view of the
+    log, and a type costs a dictionary lookup."""
 
-    __slots__ = ("log", "cutoff", "_cache", "_count")
+    __slots__ = ("by_type", "cutoff")
+
+    def __init__(self, by_type: Mapping[str, tuple[tuple[Event, ...], list[datetime]]],
+                 cutoff: datetime | None) -> None:
+        super().__init__()
+        self.by_type = by_type  # the log's (events, times) by type (not the log: no cycle)
+        # With the offset of the moment pinned (as event times are), the
+        # comparisons of the bisection are those of two datetimes with the
+        # same tzinfo, by far the cheapest kind.
+        self.cutoff = _pinned(cutoff) if cutoff is not None and cutoff.utcoffset() is not None \
+            else cutoff
+
+    def __missing__(self, event_type: str) -> tuple[Event, ...]:
+        events, times = self.by_type.get(event_type, ((), []))
+        if self.cutoff is not None:
+            events = events[: bisect_right(times, self.cutoff)]
+        self[event_type] = events  # the log is immutable: this never changes
+        return events
+
+
+class LogView:
+    """The log as known at one moment: events at or before it, by type.
+
+    ``events_of(type)`` gives the events of a type as of the moment, in time
+    order (a tuple)."""
+
+    __slots__ = ("log", "cutoff", "_cache", "_count", "events_of")
 
     def __init__(self, log: "EventLog", cutoff: datetime) -> None:
         self.log = log
         self.cutoff = cutoff
-        self._cache: dict[str, tuple[Event, ...]] = {}
-        self._count = bisect_right(log._times, cutoff)
+        times = log._times
+        if not times or times[-1] <= cutoff:  # the whole log: no bisection
+            self._count = len(times)
+            self._cache: dict[str, tuple[Event, ...]] = log._whole
+        else:
+            self._cache = _ByType(log._by_type, cutoff)
+            self._count = bisect_right(times, self._cache.cutoff)
+        # a C-level bound method: a call costs one dictionary lookup
+        self.events_of: Callable[[str], tuple[Event, ...]] = self._cache.__getitem__
 
     @property
     def events(self) -> tuple[Event, ...]:
         return self.log.events[: self._count]
-
-    def events_of(self, event_type: str) -> tuple[Event, ...]:
-        cached = self._cache.get(event_type)
-        if cached is None:
-            events, times = self.log._by_type.get(event_type, ((), []))
-            cached = events[: bisect_right(times, self.cutoff)]
-            self._cache[event_type] = cached
-        return cached
 
 
 class EventLog:
@@ -96,6 +124,7 @@ class EventLog:
         for e in self.events:
             by_type.setdefault(e.type, []).append(e)
         self._by_type = {t: (tuple(es), [e.at for e in es]) for t, es in by_type.items()}
+        self._whole = _ByType(self._by_type, None)  # events of each type, for views of the whole log
 
     def as_of(self, moment: datetime) -> LogView:
         return LogView(self, moment)
@@ -125,6 +154,9 @@ class _NoPositions:
 
     def of(self, path, *, key: bool = False):
         return (None, None)
+
+    def line(self, path):
+        return None
 
 
 def _default_vocabulary() -> Vocabulary:
@@ -205,8 +237,16 @@ def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz) -> Event:
                 raise LogError(f"{etype} event needs '{fspec.name}' ({fspec.doc})", code="RULES-E024",
                                **doc.where(path))
             fields[fspec.name] = fspec.default
-    line = doc.positions.of(path)[0] if doc.text else None
+    line = _line(doc, path) if doc.text else None
     return Event(etype, at, fields, raw.get("id"), raw.get("note"), i, line)
+
+
+def _line(doc: Document, path: tuple) -> int | None:
+    """The line of ``path`` in the document (``Positions.line`` where the
+    positions offer it: a line of JSON Lines knows it without parsing)."""
+    positions = doc.positions
+    line = getattr(positions, "line", None)
+    return line(path) if line is not None else positions.of(path)[0]
 
 
 def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value: Any, tz) -> Any:
@@ -259,8 +299,64 @@ def _checked(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX
     # The log's own checks come first: they know the vocabulary and suggest
     # names; the schema (written for editors) is a backstop.
     log = _build(doc, vocabulary, max_events)
-    validate_document(doc, "event-log.schema.json", LogError, "RULES-E020")
+    if not _plainly_valid(doc.data):
+        validate_document(doc, "event-log.schema.json", LogError, "RULES-E020")
     return log
+
+
+# What schemas/event-log.schema.json requires, without its words (title,
+# descriptions): :func:`_plainly_valid` checks exactly this, in a few
+# microseconds instead of the validator's milliseconds per log.
+_LOG_SCHEMA_RULES = {
+    "type": "object", "required": ["events"], "additionalProperties": False,
+    "properties": {
+        "subject": {"type": "string"},
+        "timezone": {"type": "string"},
+        "events": {"type": "array", "items": {
+            "type": "object", "required": ["type", "at"],
+            "properties": {"type": {"type": "string"}, "at": {"type": "string"},
+                           "id": {"type": "string"}, "note": {"type": "string"}}}},
+    },
+}
+
+
+def _rules_of(schema: Any) -> Any:
+    """A schema without the keys that only document it."""
+    if isinstance(schema, dict):
+        return {k: _rules_of(v) for k, v in schema.items()
+                if k not in ("title", "description", "$id", "$schema", "$comment")}
+    if isinstance(schema, list):
+        return [_rules_of(v) for v in schema]
+    return schema
+
+
+_schema_known: list[bool] = []  # [whether the schema file is the one described above]
+
+
+def _plainly_valid(data: Any) -> bool:
+    """True if ``data`` certainly satisfies the event-log schema (then the
+    validator, which would find nothing, need not run). False when in doubt —
+    a value the schema refuses, or a schema file that says something else
+    than :data:`_LOG_SCHEMA_RULES` — and the validator decides."""
+    if not _schema_known:
+        from .resources import load_schema
+        _schema_known.append(_rules_of(load_schema("event-log.schema.json")) == _LOG_SCHEMA_RULES)
+    if not _schema_known[0] or type(data) is not dict or "events" not in data:
+        return False
+    for key, value in data.items():
+        if key == "events":
+            if type(value) is not list:
+                return False
+        elif key not in ("subject", "timezone") or type(value) is not str:
+            return False
+    for event in data["events"]:
+        if type(event) is not dict or type(event.get("type")) is not str \
+                or type(event.get("at")) is not str:
+            return False
+        for key in ("id", "note"):
+            if key in event and type(event[key]) is not str:
+                return False
+    return True
 
 
 def iter_jsonl_logs(path: str | Path, vocabulary: Vocabulary | None = None, *,

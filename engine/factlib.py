@@ -9,7 +9,10 @@ events it used with ``ctx.touch`` so that explanations can cite them.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Callable, Mapping
 
 __all__ = ["FactFunction", "FACT_FUNCTIONS"]
@@ -35,8 +38,17 @@ def interview_part_of_day(ctx) -> str | None:
     return "morning" if hour < 12 else "afternoon" if hour < 17 else "evening"
 
 
+@lru_cache(maxsize=4096)  # the same few names, in log after log
 def _norm(name: str) -> str:
     return " ".join(str(name).split()).casefold()
+
+
+_at = attrgetter("at")  # an event's time, for bisection over events in time order
+
+
+def _after(events: tuple, moment: Any) -> tuple:
+    """The events strictly after ``moment`` (``events`` is in time order)."""
+    return events if moment is None else events[bisect_right(events, moment, key=_at):]
 
 
 def interviewers_thanked(ctx) -> int | None:
@@ -48,15 +60,13 @@ def interviewers_thanked(ctx) -> int | None:
     wanted = {_norm(n) for n in latest.fields.get("interviewers") or ()}
     thanked: set[str] = set()
     unnamed = False
-    for e in ctx.events_of("thank_you_sent"):
-        if e.at <= latest.at:
-            continue
+    for e in _after(ctx.events_of("thank_you_sent"), latest.at):
         ctx.touch(e)
         names = e.fields.get("to")
         if not names:
             unnamed = True
         else:
-            thanked.update(_norm(n) for n in names)
+            thanked.update(map(_norm, names))
     covered = len(wanted & thanked)
     if covered < len(wanted) and unnamed:
         return None  # a note to someone unnamed: the log cannot tell
@@ -64,13 +74,10 @@ def interviewers_thanked(ctx) -> int | None:
 
 
 def unanswered_contacts(ctx) -> int:
-    since = ctx["last_reply"]
-    n = 0
-    for e in ctx.events_of("follow_up_sent"):
-        if since is None or e.at > since:
-            ctx.touch(e)
-            n += 1
-    return n
+    contacts = _after(ctx.events_of("follow_up_sent"), ctx["last_reply"])
+    for e in contacts:
+        ctx.touch(e)
+    return len(contacts)
 
 
 _OUTCOMES = {"rejected": "rejected", "offer": "offer", "position_on_hold": "on_hold"}

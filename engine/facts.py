@@ -10,7 +10,7 @@ With provenance on, it records which events each fact was computed from.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Callable
 
 from .compiler import NoMemo
 from .eventlog import Event, EventLog, LogView
@@ -22,7 +22,8 @@ __all__ = ["FactContext"]
 class FactContext(dict):
     """Fact name → value for one log at one moment (lazy, memoised)."""
 
-    __slots__ = ("vocabulary", "view", "now", "tz", "recording", "provenance", "_stack", "memo")
+    __slots__ = ("vocabulary", "view", "now", "tz", "recording", "provenance", "_stack", "memo",
+                 "events_of", "_facts")
 
     def __init__(self, vocabulary: Vocabulary, log: EventLog | LogView, now: datetime, *,
                  provenance: bool = False) -> None:
@@ -38,6 +39,10 @@ class FactContext(dict):
         # by every rule of this evaluation (filled by the compiled conditions);
         # with provenance on, every call must run to record what it reads
         self.memo: dict[str, Any] = NoMemo() if provenance else {}
+        #: ``events_of(type)``: the events of that type up to the moment, in
+        #: time order (the view's own lookup, called directly)
+        self.events_of: Callable[[str], tuple[Event, ...]] = self.view.events_of
+        self._facts = vocabulary.facts
 
     def at(self, now: datetime) -> "FactContext":
         """A context for the same log as known now, with the clock at ``now``
@@ -51,34 +56,31 @@ class FactContext(dict):
                 dict.__setitem__(later, name, value)
         return later
 
-    def events_of(self, event_type: str) -> tuple[Event, ...]:
-        return self.view.events_of(event_type)
-
     def touch(self, event: Event) -> None:
         if self.recording is not None:
             self.recording.add(event)
 
     def __missing__(self, name: str) -> Any:
-        spec = self.vocabulary.facts.get(name)
+        spec = self._facts.get(name)
         if spec is None:
             raise KeyError(name)
         if self.provenance is None:
+            value = self[name] = spec.compute(self)
+            return value
+        outer = self.recording
+        self.recording = set()
+        try:
             value = spec.compute(self)
-        else:
-            outer = self.recording
-            self.recording = set()
-            try:
-                value = spec.compute(self)
-                used = self.recording
-            finally:
-                self.recording = outer
-            # Facts it read that were already computed were cache hits, not
-            # recorded: add their sources through the declared dependencies.
-            for dep in spec.uses:
-                used.update(self.provenance.get(dep, ()))
-            self.provenance[name] = frozenset(used)
-            if outer is not None:
-                outer.update(used)
+            used = self.recording
+        finally:
+            self.recording = outer
+        # Facts it read that were already computed were cache hits, not
+        # recorded: add their sources through the declared dependencies.
+        for dep in spec.uses:
+            used.update(self.provenance.get(dep, ()))
+        self.provenance[name] = frozenset(used)
+        if outer is not None:
+            outer.update(used)
         self[name] = value
         return value
 

@@ -10,8 +10,10 @@ A null argument gives a null result unless the function says otherwise
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
+from operator import attrgetter
 from typing import Any, Callable, Mapping
 
 from .types import ANY, BOOL, DATETIME, INT, NUMBER, STRING, Type, unify
@@ -134,19 +136,24 @@ def count(ctx, event_type, after=_UNBOUNDED, before=_UNBOUNDED):
     # deadline) makes the count unknown; a bound not written is no bound.
     if event_type is None or after is None or before is None:
         return None
-    events = _select(ctx, event_type)
-    if after is _UNBOUNDED and before is _UNBOUNDED:
-        matched = events
-    else:
-        matched = [e for e in events
-                   if (after is _UNBOUNDED or e.at > after) and (before is _UNBOUNDED or e.at < before)]
+    events = ctx.events_of(event_type)
+    # ``events_of`` gives the events in time order: find the bounds by
+    # bisection. A scan would cost O(events) per call, and ``next_change``
+    # calls count at every probe moment of the horizon (hours × events).
+    lo = 0 if after is _UNBOUNDED else bisect_right(events, after, key=_event_time)
+    hi = len(events) if before is _UNBOUNDED else bisect_left(events, before, key=_event_time)
+    if hi <= lo:
+        return 0
     if ctx.recording is not None:
-        ctx.recording.update(matched)
-    return len(matched)
+        ctx.recording.update(events[lo:hi])
+    return hi - lo
+
+
+_event_time = attrgetter("at")  # an event's time (the bisection key), in C
 
 
 def last(ctx, event_type):
-    events = _select(ctx, event_type)
+    events = ctx.events_of(event_type)
     if not events:
         return None
     ctx.touch(events[-1])
@@ -154,7 +161,7 @@ def last(ctx, event_type):
 
 
 def first(ctx, event_type):
-    events = _select(ctx, event_type)
+    events = ctx.events_of(event_type)
     if not events:
         return None
     ctx.touch(events[0])

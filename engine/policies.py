@@ -157,6 +157,14 @@ class Policy:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
+class _Cache(dict):
+    """Derived data kept with a :class:`PolicySet` (the evaluator's per-set
+    tables). Not part of its value: not compared, and empty after pickling."""
+
+    def __reduce__(self):
+        return (_Cache, ())
+
+
 @dataclass(frozen=True, slots=True)
 class PolicySet:
     """The policies in force, with the vocabulary and actions they use."""
@@ -164,6 +172,7 @@ class PolicySet:
     policies: tuple[Policy, ...]
     vocabulary: Vocabulary = field(repr=False)
     actions: ActionCatalogue = field(repr=False)
+    _cache: dict = field(default_factory=_Cache, init=False, repr=False, compare=False)
 
     def __iter__(self):
         return iter(self.policies)

@@ -14,6 +14,7 @@ log layer parses them with its own rules and time zone.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,51 @@ class Positions:
                 return self.values[probe]
             probe = probe[:-1]
         return self.values.get((), (1, 1))
+
+    def line(self, path: Path_) -> int | None:
+        """The line of ``path``: ``of(path)[0]``."""
+        return self.of(path)[0]
+
+
+class _OneLinePositions:
+    """The positions of a one-line JSON document (a line of JSON Lines),
+    worked out only when something asks for them — an error to report.
+
+    They come from the same parse as any JSON document's (the YAML parser
+    run over the text; see :func:`parse_document`), which is slow: a valid
+    line never needs it, as every value of it is on line 1. If that parse
+    finds a problem, asking for a position raises the error it would have
+    raised up front."""
+
+    def __init__(self, text: str, file: str, limits: InputLimits) -> None:
+        self._source: tuple[str, str, InputLimits] | None = (text, file, limits)
+        self._positions = Positions()
+
+    def _parsed(self) -> Positions:
+        if self._source is not None:
+            text, file, limits = self._source
+            self._positions = parse_document(text, file, json_only=True, limits=limits,
+                                             _lazy_positions=False).positions
+            self._source = None
+        return self._positions
+
+    @property
+    def values(self) -> dict[Path_, tuple[int, int]]:
+        return self._parsed().values
+
+    @property
+    def keys(self) -> dict[Path_, tuple[int, int]]:
+        return self._parsed().keys
+
+    @property
+    def scalars(self) -> dict[Path_, ScalarSource]:
+        return self._parsed().scalars
+
+    def of(self, path: Path_, *, key: bool = False) -> tuple[int | None, int | None]:
+        return self._parsed().of(path, key=key)
+
+    def line(self, path: Path_) -> int | None:
+        return 1
 
 
 @dataclass
@@ -208,6 +254,12 @@ _Loader.yaml_implicit_resolvers = {
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Characters that the YAML reader refuses, skips (a BOM) or takes for line
+# breaks, and a tab.
+_NOT_YAML_IN_JSON = re.compile("[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:map",
@@ -244,7 +296,12 @@ class _Builder:
                              "remove the tag: only plain YAML values are accepted")
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
-            self.loader.flatten_mapping(node)
+            try:
+                self.loader.flatten_mapping(node)
+            except yaml.YAMLError as err:  # a merge key (<<) of something not a mapping
+                at = yaml.ScalarNode("", "", getattr(err, "problem_mark", None) or node.start_mark)
+                raise self.error(at, f"bad merge key: {getattr(err, 'problem', None) or err}",
+                                 "RULES-E010") from None
             for key_node, value_node in node.value:
                 key = self.build(key_node, path + ("<key>",), depth + 1)
                 if isinstance(key, (dict, list)):
@@ -266,9 +323,32 @@ class _Builder:
                                                     node.start_mark.column + 1, node.style,
                                                     node.end_mark.index)
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as err:
             raise self.error(node, f"bad value: {err}", "RULES-E010") from None
+        if isinstance(value, str) and _SURROGATE.search(value):
+            value = self._unicode(node, value)
+        return value
+
+    def _unicode(self, node: yaml.Node, value: str) -> str:
+        """``value`` with escaped surrogate pairs (``"\\ud83d\\ude00"``) joined
+        into one character. A lone surrogate is not a character: it could not
+        be printed or written as UTF-8 later, so it is an error here."""
+        try:
+            return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        except UnicodeDecodeError:
+            pass
+        i = 0
+        while i < len(value):
+            code = ord(value[i])
+            if 0xD800 <= code <= 0xDBFF and i + 1 < len(value) and 0xDC00 <= ord(value[i + 1]) <= 0xDFFF:
+                i += 2
+                continue
+            if 0xD800 <= code <= 0xDFFF:
+                break
+            i += 1
+        raise self.error(node, f"\\u{code:04x} is half of a UTF-16 surrogate pair, not a character",
+                         "RULES-E010", "write the character itself, or both halves of its pair")
 
 
 def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> InputError:
@@ -285,13 +365,72 @@ def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> InputError:
                       source_line=src, hint="check the indentation and quoting around this point")
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class _KeyProblem(Exception):
+    pass
+
+
+def _plain_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` of ``json.loads``: a dict, unless a key repeats
+    or is long (see :func:`_one_line_json`)."""
+    result = dict(pairs)
+    if len(result) != len(pairs) or (pairs and max(map(len, result)) > 80):
+        raise _KeyProblem
+    return result
+
+
+def _one_line_json(text: str, limits: InputLimits) -> Any:
+    """The data of ``text`` if it is one line of JSON whose positions can wait
+    (see :class:`_OneLinePositions`): the YAML parse for positions would find
+    nothing wrong with it — no repeated key, no (escaped) surrogate, nothing
+    over a limit — and every value of it is on line 1. Else ``_NO_DATA``."""
+    end = len(text) - 1 if text.endswith("\n") else len(text)
+    if "\n" in text[:end] or "\r" in text or len(text) > limits.max_nodes \
+            or _SURROGATE_ESCAPE.search(text) or _SURROGATE.search(text):
+        return _NO_DATA
+    # The YAML parser takes a key for one only within 1024 characters of its
+    # ':'. A key of at most 80 characters is at most 482 in JSON (with \uXXXX
+    # escapes), and at most 63 blanks can stand before its ':'.
+    if len(text) > 480 and _LONG_BLANKS.search(text):
+        return _NO_DATA
+    try:
+        data = json.loads(text, object_pairs_hook=_plain_keys)
+    except (ValueError, RecursionError, _KeyProblem):  # the full parse says what is wrong
+        return _NO_DATA
+    if text.count("[") + text.count("{") > 200:  # maybe nested deeper than allowed
+        stack = [(data, 0)]
+        while stack:
+            value, depth = stack.pop()
+            if depth > 200:
+                return _NO_DATA
+            if isinstance(value, dict):
+                stack.extend((v, depth + 1) for v in value.values())
+            elif isinstance(value, list):
+                stack.extend((v, depth + 1) for v in value)
+    return data
+
+
+_LONG_BLANKS = re.compile("[ \t]{64}")
+
+
+_NO_DATA = object()
+
+
 def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
-                   limits: InputLimits = DEFAULT_INPUT_LIMITS) -> Document:
+                   limits: InputLimits = DEFAULT_INPUT_LIMITS,
+                   _lazy_positions: bool = True) -> Document:
     """Parse YAML (or JSON, a subset here) ``text`` with positions."""
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         raise InputError(f"file is larger than {limits.max_bytes} bytes", code="RULES-E013",
                          file=file, hint="split the input or raise the limit")
     parsed: Any = None
+    if json_only and _lazy_positions:
+        # A line of JSON Lines: its values now, its positions when needed.
+        data = _one_line_json(text, limits)
+        if data is not _NO_DATA:
+            return Document(data, _OneLinePositions(text, file, limits), file, text)  # type: ignore[arg-type]
     if json_only:
         try:
             parsed = json.loads(text)
@@ -306,8 +445,11 @@ def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
     # surrogate pairs in \u escapes) and by the YAML parser for positions and
     # duplicate keys. A tab outside a string (a string cannot hold a raw tab)
     # is plain JSON whitespace but not YAML, so it becomes a space: same columns.
+    # So do the characters a JSON string may hold raw but YAML refuses (DEL,
+    # C1 controls) or reads as line breaks (NEL, U+2028, U+2029): the values
+    # come from ``json``, and positions stay the same.
     try:
-        loader = _Loader(text.replace("\t", " ") if json_only else text)
+        loader = _Loader(_NOT_YAML_IN_JSON.sub(" ", text) if json_only else text)
         loader.max_nodes = limits.max_nodes
         try:
             node = loader.get_single_node()

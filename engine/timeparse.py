@@ -7,14 +7,21 @@ from datetime import date, datetime, time, timedelta, tzinfo, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["get_zone", "parse_moment", "zone_suggestion", "localize"]
+__all__ = ["get_zone", "parse_moment", "zone_suggestion", "localize", "check_year",
+           "FIRST_YEAR", "LAST_YEAR"]
 
 
-@lru_cache(maxsize=256)
 def get_zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``; raises ``ValueError`` with a hint if unknown."""
     if not isinstance(name, str) or not name or name.startswith(("/", ".")) or ".." in name:
         raise ValueError(f"unknown time zone {name!r}")
+    return _zone(name)
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    # cached apart from the checks: a list or a mapping (from a broken log)
+    # must be a ValueError, not the cache's TypeError "unhashable type"
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -83,6 +90,19 @@ def parse_moment(value: object, tz: tzinfo, *, allow_date: bool = True) -> datet
                                  "(e.g. 2026-11-16T10:00 or 2026-11-16T10:00-05:00)") from None
     else:
         raise ValueError(f"expected a date and time, got {type(value).__name__} {value!r}")
+    check_year(moment, value)
     if moment.tzinfo is None:
         return _pinned(localize(moment, tz))
     return _pinned(moment.astimezone(tz))
+
+
+#: The years a moment may fall in: far from datetime's limits (1 and 9999),
+#: so that zone offsets, horizons and plans never overflow.
+FIRST_YEAR, LAST_YEAR = 1000, 8999
+
+
+def check_year(moment: datetime, shown: object = None) -> None:
+    """``ValueError`` unless ``moment`` is within FIRST_YEAR..LAST_YEAR."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"{moment if shown is None else shown!r} is out of range: "
+                         f"years {FIRST_YEAR} to {LAST_YEAR} are supported")

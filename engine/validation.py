@@ -33,10 +33,30 @@ def _describe(err: Any) -> str:
     return f"{err.message}{where}"
 
 
+def _non_text_key(data: Any) -> tuple | None:
+    """The path of the first mapping key (in document order) that is not
+    text: YAML allows ``3: x`` or ``true: x``, JSON Schema only knows text
+    keys, and later code expects them. None if every key is text."""
+    stack: list[tuple[tuple, Any, bool]] = [((), data, True)]
+    while stack:
+        where, value, key_ok = stack.pop()
+        if not key_ok:
+            return where
+        if isinstance(value, dict):
+            stack.extend((where + (k,), v, isinstance(k, str)) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((where + (i,), v, True) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
 def validate_document(doc: Document, schema: str, error: type[RulesError], code: str) -> None:
     """Raise ``error`` (with ``code``) at the first schema violation in ``doc``."""
     import jsonschema
 
+    bad_key = _non_text_key(doc.data)
+    if bad_key is not None:
+        raise error(f"key {bad_key[-1]!r} is not text", code=code, hint="quote it: keys are names",
+                    **doc.where(bad_key, key=True))
     validator = _validator(schema)
     errors = list(validator.iter_errors(doc.data))
     best = jsonschema.exceptions.best_match(errors)

@@ -270,3 +270,165 @@ def test_a_log_whose_timezone_is_a_list_is_a_log_error():
         with pytest.raises(LogError) as info:
             EventLog.from_dict({"timezone": zone, "events": []}, source="row")
         assert info.value.code == "RULES-E021"
+
+
+def test_json_strings_may_hold_characters_that_yaml_refuses(tmp_path):
+    """Bug: a valid JSON log whose strings held a raw DEL, a C1 control or
+    U+2028 was refused with "RULES-E010 invalid YAML: unacceptable character",
+    because JSON is also read by the YAML parser (for positions and duplicate
+    keys), which refuses those characters or takes them for line breaks."""
+    import json
+
+    import pytest
+
+    from engine.errors import InputError
+    from engine.eventlog import load_log
+
+    for ch in ("\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\ufeff", "\ufffe"):
+        path = tmp_path / "log.json"
+        path.write_text(json.dumps({"subject": f"a{ch}b", "events": []}, ensure_ascii=False), "utf-8")
+        assert load_log(path).subject == f"a{ch}b"
+        path.write_text('{"events": [],\n "subject": "a' + ch + 'b", "subject": "c"}', "utf-8")
+        with pytest.raises(InputError) as info:  # positions after it are still right
+            load_log(path)
+        assert (info.value.code, info.value.line, info.value.column) == ("RULES-E011", 2, 20)
+
+
+def test_count_with_a_bound_bisects_instead_of_scanning_every_event():
+    """Bug: count(type, after=..., before=...) scanned every event of the type
+    on each call, and "when would it next fire" calls it at every probe moment
+    of the horizon (up to 1,440 hours): hours x events, 16,000 follow-ups took
+    7.5 s to explain and 100,000 over a minute. The events of a type are in
+    time order, so the bounds are found by bisection."""
+    from datetime import datetime, timedelta, timezone
+
+    from engine.eventlog import Event
+    from engine.library import count
+
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    events = [Event("follow_up_sent", start + timedelta(hours=i // 2), index=i) for i in range(100_000)]
+
+    class Probe(tuple):
+        reads = 0
+
+        def __getitem__(self, i):
+            Probe.reads += 1
+            return tuple.__getitem__(self, i)
+
+        def __iter__(self):
+            Probe.reads += len(self)
+            return tuple.__iter__(self)
+
+    class Ctx:
+        recording = None
+
+        def events_of(self, event_type):
+            return Probe(events)
+
+    t = start + timedelta(hours=1000)
+    assert count(Ctx(), "follow_up_sent", after=t) == 100_000 - 2002
+    assert count(Ctx(), "follow_up_sent", before=t) == 2000
+    assert count(Ctx(), "follow_up_sent", after=t, before=t + timedelta(hours=3)) == 4
+    assert count(Ctx(), "follow_up_sent", after=t, before=t) == 0
+    assert count(Ctx(), "follow_up_sent", after=None) is None
+    assert Probe.reads < 200, Probe.reads
+
+
+def test_a_merge_key_of_a_scalar_is_a_yaml_error():
+    """Bug: a YAML merge key whose value is not a mapping (`<<: x`, or a
+    policy whose first line was damaged into `<<: # comment`) let PyYAML's
+    ConstructorError escape from the loader: a traceback instead of RULES-E010."""
+    import pytest
+
+    from engine.errors import InputError
+    from engine.sources import parse_document
+
+    for text, where in (("<<: x\n", (1, 5)), ("a: &a {x: 1}\nb: {<<: [*a, 3]}\n", (2, 14))):
+        with pytest.raises(InputError) as info:
+            parse_document(text)
+        assert (info.value.code, info.value.line, info.value.column) == ("RULES-E010", *where)
+        assert info.value.message.startswith("bad merge key: expected a mapping")
+
+
+def test_moments_at_the_ends_of_the_calendar_are_errors_not_overflows(tmp_path):
+    """Bug: a moment near datetime's limits (`at: 9999-12-31T23:00-23:00` in a
+    log, `--at 9999-12-31T23:59` or `--at 0001-01-01T00:00`, an API `at` of
+    year 9999) raised OverflowError "date value out of range" while converting
+    zones, looking ahead over the horizon or drawing the HTML timeline.
+    Moments must now fall in years 1000 to 8999: RULES-E022 in a log,
+    RULES-E050 for --at and the API."""
+    from datetime import datetime
+
+    import pytest
+
+    from engine.cli import main
+    from engine.errors import LogError, UsageError
+    from engine.eventlog import EventLog
+    from engine.evaluation import evaluate
+    from engine.policies import load_policies
+
+    for at in ("9999-12-31T23:00-23:00", "0001-01-01T00:00", "9999-12-31", "0999-12-31T23:59"):
+        with pytest.raises(LogError) as info:
+            EventLog.from_dict({"timezone": "Pacific/Kiritimati", "events": [{"type": "offer", "at": at}]})
+        assert info.value.code == "RULES-E022" and "years 1000 to 8999" in info.value.message
+    log = tmp_path / "log.yaml"
+    log.write_text("events:\n  - {type: interview, at: 2026-11-16T10:00, interviewers: [A]}\n", "utf-8")
+    for at in ("9999-12-31T23:59", "0001-01-01T00:00"):
+        for fmt in ("text", "html"):
+            assert main(["explain", str(log), "--at", at, "--policy", "hayes", "--format", fmt]) == 2
+    policies = load_policies(select=["hayes"])
+    one = EventLog.from_dict({"events": [{"type": "offer", "at": "2026-11-16T10:00"}]})
+    with pytest.raises(UsageError):
+        evaluate(policies, one, datetime(9999, 12, 31, 12))
+    assert evaluate(policies, one, datetime(8999, 12, 31, 12)).at.startswith("8999-12-31")
+
+
+def test_an_out_of_range_horizon_is_a_usage_error():
+    """Bug: evaluate(horizon=timedelta(days=10**7)) raised OverflowError while
+    looking ahead (and a horizon of a million days would probe hour by hour for
+    ages); horizon="60" raised AttributeError. The horizon must be a timedelta
+    of 0 to 3650 days, as `rules explain --horizon` allows."""
+    from datetime import datetime, timedelta
+
+    import pytest
+
+    from engine.errors import UsageError
+    from engine.eventlog import EventLog
+    from engine.evaluation import evaluate
+    from engine.policies import load_policies
+
+    policies = load_policies(select=["hayes"])
+    log = EventLog.from_dict({"events": [{"type": "interview", "at": "2026-11-16T10:00", "interviewers": ["A"]}]})
+    for horizon in (timedelta(days=10**7), timedelta(days=3651), timedelta(days=-1), "60", 60):
+        with pytest.raises(UsageError):
+            evaluate(policies, log, datetime(2026, 11, 20), horizon=horizon)
+    assert evaluate(policies, log, datetime(2026, 11, 20), horizon=timedelta(days=3650)).horizon_days == 3650
+
+
+def test_a_key_that_is_not_text_is_a_schema_error_not_a_crash(tmp_path):
+    """Bug: a policy whose `then:` held a key that YAML reads as a number
+    (`then: {action: send_thank_you, stance: do, 3: email}`) passed the JSON
+    Schema (which only knows text keys) and crashed the did-you-mean hint with
+    TypeError: `rules check` printed a traceback. Any key that is not text is
+    now refused at its position before the schema is checked."""
+    import pytest
+
+    from engine.cli import main
+    from engine.errors import PolicyError
+    from engine.policies import load_policy_file
+
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parent.parent / "policies" / "hayes" / "1.0.0.yaml").read_text("utf-8")
+    old = "    then: {action: send_thank_you, stance: do}\n"
+    line = source[: source.index(old)].count("\n") + 1
+    folder = tmp_path / "hayes"
+    folder.mkdir()
+    for key in ("3", "true", "~", "1.5"):
+        (folder / "1.0.0.yaml").write_text(
+            source.replace(old, f"    then: {{action: send_thank_you, stance: do, {key}: email}}\n", 1), "utf-8")
+        with pytest.raises(PolicyError) as info:
+            load_policy_file(folder / "1.0.0.yaml")
+        assert (info.value.code, info.value.line, info.value.column) == ("RULES-E030", line, 48)
+        assert info.value.message.endswith("is not text")
+        assert main(["check", str(tmp_path)]) == 1
