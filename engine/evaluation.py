@@ -72,8 +72,8 @@ class _Tables:
     def __init__(self, policies: PolicySet) -> None:
         self.rules = tuple((p, r) for p in policies.policies for r in p.rules)
         index: dict[str, int] = {}
-        conditions = []
-        slots = []
+        conditions: list[Any] = []
+        slots: list[int] = []
         for _, rule in self.rules:
             slot = index.get(rule.when)
             if slot is None:
@@ -266,11 +266,11 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
     if not explain:
         # The fast path: all but the situation depends only on which rules
         # fired, and is worked out once per set of fired rules.
-        advice, conflicts = _fast_outcome(tables, tables.fired(ctx), policies)
+        groups, disagreements = _fast_outcome(tables, tables.fired(ctx), policies)
         return Report(at=iso_seconds(moment), timezone=log.timezone,
                       subject=log.subject, log=log.source, policies=tables.info,
-                      situation=_situation(ctx, tables.situation), advice=advice,
-                      conflicts=conflicts, horizon_days=horizon.days,
+                      situation=_situation(ctx, tables.situation), advice=groups,
+                      conflicts=disagreements, horizon_days=horizon.days,
                       engine=f"followup-rules {ENGINE_VERSION}")
     fired = [tables.rules[i] for i in tables.fired(ctx)]
     recs = [_recommendation(p, r, ctx) for p, r in fired]

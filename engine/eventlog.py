@@ -98,8 +98,9 @@ class LogView:
             self._count = len(times)
             self._cache: dict[str, tuple[Event, ...]] = log._whole
         else:
-            self._cache = _ByType(log._by_type, cutoff)
-            self._count = bisect_right(times, self._cache.cutoff)
+            index = _ByType(log._by_type, cutoff)
+            self._cache = index
+            self._count = bisect_right(times, index.cutoff if index.cutoff is not None else cutoff)
         # a C-level bound method: a call costs one dictionary lookup
         self.events_of: Callable[[str], tuple[Event, ...]] = self._cache.__getitem__
 

@@ -25,6 +25,7 @@ so a hang fails instead of blocking.
 
 from __future__ import annotations
 
+import atexit
 import copy
 import io
 import json
@@ -91,6 +92,7 @@ def real_log() -> dict:
 
 
 _SCRATCH = tempfile.TemporaryDirectory(prefix="fuzz-")
+atexit.register(_SCRATCH.cleanup)
 
 
 def scratch() -> Path:
@@ -201,8 +203,13 @@ KEYS = ["policy", "version", "title", "source", "requires", "changes", "rules", 
         "subject", "timezone", "events", "type", "at", "by", "to", "channel", "interviewers", "format",
         "tone", "check_in_after", "note", "network", "kind"]
 keys = st.one_of(st.sampled_from(KEYS), st.text(max_size=8), st.integers(-3, 3), st.booleans())
-yaml_data = st.recursive(scalars, lambda children: st.one_of(
-    st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=5)), max_leaves=25)
+
+
+def _containers(children: st.SearchStrategy) -> st.SearchStrategy:
+    return st.one_of(st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=5))
+
+
+yaml_data = st.recursive(scalars, _containers, max_leaves=25)
 
 
 def paths(data: Any, prefix: tuple = ()) -> list[tuple]:
@@ -312,13 +319,13 @@ def test_arbitrary_data_as_a_policy_or_a_log_gives_only_rules_errors(data, suffi
     _load_log_text(text, suffix)
 
 
-@fuzz(120)
+@fuzz(80)
 @given(mutated(real_policy()))
 def test_a_mutated_policy_gives_only_rules_errors(data):
     _load_policy_text(dump(data, "yaml"))
 
 
-@fuzz(200)
+@fuzz(150)
 @given(mutated(real_log()), st.sampled_from(["yaml", "json"]))
 def test_a_mutated_log_gives_only_rules_errors(data, suffix):
     log = _load_log_text(dump(data, suffix), suffix)
@@ -326,7 +333,7 @@ def test_a_mutated_log_gives_only_rules_errors(data, suffix):
         evaluate(bundled(), log, datetime(2026, 11, 23, 9)).to_json()
 
 
-@fuzz(100)
+@fuzz(80)
 @given(damaged_text(POLICY.read_text("utf-8")))
 def test_damaged_policy_text_gives_only_rules_errors(text):
     _load_policy_text(text)
@@ -348,7 +355,7 @@ VOCABULARY = ROOT / "policies" / "vocabulary.yaml"
 ACTIONS = ROOT / "policies" / "actions.yaml"
 
 
-@fuzz(60)
+@fuzz(40)
 @given(st.one_of(mutated(load_document(VOCABULARY).data).map(lambda d: dump(d, "yaml")),
                  damaged_text(VOCABULARY.read_text("utf-8"))))
 def test_a_broken_vocabulary_gives_only_rules_errors(text):
@@ -359,7 +366,7 @@ def test_a_broken_vocabulary_gives_only_rules_errors(text):
         only_rules_errors(load_policy_file, POLICY, vocabulary)
 
 
-@fuzz(60)
+@fuzz(40)
 @given(st.one_of(mutated(load_document(ACTIONS).data).map(lambda d: dump(d, "yaml")),
                  damaged_text(ACTIONS.read_text("utf-8"))))
 def test_a_broken_action_catalogue_gives_only_rules_errors(text):

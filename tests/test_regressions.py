@@ -432,3 +432,48 @@ def test_a_key_that_is_not_text_is_a_schema_error_not_a_crash(tmp_path):
         assert (info.value.code, info.value.line, info.value.column) == ("RULES-E030", line, 48)
         assert info.value.message.endswith("is not text")
         assert main(["check", str(tmp_path)]) == 1
+
+
+def test_an_alias_bomb_is_refused_before_memory_grows():
+    """Bug: the alias limit was counted while building Python values, after
+    PyYAML had composed the document: a 300-byte "billion laughs" took about a
+    minute and 640 MB before RULES-E013. Aliases are now counted at their
+    expanded size while composing, and the bomb is refused at once."""
+    import tracemalloc
+
+    import pytest
+
+    from engine.errors import InputError
+    from engine.sources import parse_document
+
+    text = 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+        f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10))
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError) as info:
+            parse_document(text, "bomb.yaml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (info.value.code, info.value.line) == ("RULES-E013", 7)
+    assert peak < 5_000_000
+
+
+def test_a_lone_surrogate_escape_is_a_yaml_error_not_a_traceback(tmp_path):
+    """Bug: a YAML escape for half of a UTF-16 surrogate pair (`"\\ud800"`)
+    loaded as a lone surrogate, and `rules explain` then died with
+    UnicodeEncodeError while printing the report. Lone halves are now
+    RULES-E010 at the value; escaped pairs are joined into one character."""
+    import pytest
+
+    from engine.cli import main
+    from engine.errors import InputError
+    from engine.sources import parse_document
+
+    with pytest.raises(InputError) as info:
+        parse_document('subject: "bad \\ud800 x"\n')
+    assert (info.value.code, info.value.line, info.value.column) == ("RULES-E010", 1, 10)
+    assert parse_document('subject: "\\ud83d\\ude00"\n').data == {"subject": "\U0001F600"}
+    log = tmp_path / "log.yaml"
+    log.write_text('subject: "\\udc00"\nevents: []\n', "utf-8")
+    assert main(["explain", str(log), "--at", "2026-11-20T09:00", "--policy", "hayes"]) == 2
