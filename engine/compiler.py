@@ -10,6 +10,8 @@ chosen by the caller, so the fast path pays nothing for tracing.
 
 from __future__ import annotations
 
+import marshal
+from types import FunctionType
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .checker import Checked
@@ -126,6 +128,26 @@ class CompiledExpr:
 
     def __reduce__(self):
         return (CompiledExpr, (self.checked, self.functions))
+
+    def reduce_with_code(self) -> tuple:
+        """A pickle for this interpreter only (the on-disk cache, keyed by
+        the interpreter): the generated function travels as its marshalled
+        code and constants, so unpickling compiles nothing."""
+        if not self.generated:
+            return self.__reduce__()
+        namespace = {k: v for k, v in self.fn.__globals__.items() if k not in ("__builtins__", "_condition")}
+        return (_restore, (self.checked, self.functions, marshal.dumps(self.fn.__code__), namespace))
+
+
+def _restore(checked: Checked, functions: Mapping[str, FunctionSpec], code: bytes,
+             namespace: dict[str, Any]) -> CompiledExpr:
+    expr = CompiledExpr.__new__(CompiledExpr)
+    expr.checked = checked
+    expr.functions = functions
+    expr.fn = FunctionType(marshal.loads(code), namespace)
+    expr.generated = True
+    setattr(expr, "__call__", expr.fn)
+    return expr
 
 
 def compile_checked(checked: Checked, functions: Mapping[str, FunctionSpec]) -> CompiledExpr:

@@ -18,9 +18,9 @@ from typing import Any, Iterable, Mapping
 
 from . import __version__
 from .checker import check, suggest
+from .cache import CacheSetting, cached
 from .compiler import CompiledExpr, compile_checked
 from .errors import ConditionError, InputError, PolicyError, RulesError, UsageError
-from .parser import parse
 from .resources import policies_dir
 from .sources import Document, load_document
 from .validation import validate_document
@@ -211,6 +211,8 @@ def _policy_from(doc: Document, raw_bytes: bytes, vocabulary: Vocabulary,
     if not _requires_ok(data["requires"]):
         raise PolicyError(f"policy requires engine {data['requires']}, this is {ENGINE_VERSION}",
                           code="RULES-E035", **doc.where(("requires",)))
+    from .parser import parse  # here, not above: a cached load never needs Lark
+
     rules = []
     seen: dict[str, int] = {}
     for i, r in enumerate(data["rules"]):
@@ -274,10 +276,13 @@ def load_policy_file(path: str | Path, vocabulary: Vocabulary | None = None,
     return _policy_from(doc, p.read_bytes(), vocab, acts, expect_id, expect_version, max_rules)
 
 
-@lru_cache(maxsize=1)
-def default_vocabulary() -> Vocabulary:
-    """The bundled vocabulary (loaded once; immutable)."""
-    return load_vocabulary()
+@lru_cache(maxsize=4)
+def default_vocabulary(cache: CacheSetting = None) -> Vocabulary:
+    """The bundled vocabulary (loaded once per process and ``cache`` setting,
+    and kept in the on-disk cache unless ``cache=False``; immutable)."""
+    file = policies_dir() / "vocabulary.yaml"
+    return cached("vocabulary", [("policies/vocabulary.yaml", file)], (), load_vocabulary,
+                  Vocabulary, cache)
 
 
 @lru_cache(maxsize=1)
@@ -307,22 +312,21 @@ def _display(path: Path, root: Path) -> str:
 def load_policies(path: str | Path | None = None, *, select: Iterable[str] = (),
                   vocabulary: Vocabulary | None = None,
                   actions: ActionCatalogue | None = None, max_policies: int = MAX_POLICIES,
-                  max_rules: int = MAX_RULES_PER_POLICY) -> PolicySet:
+                  max_rules: int = MAX_RULES_PER_POLICY, cache: CacheSetting = None) -> PolicySet:
     """Load the policies in force from a folder (default: the bundled ones).
 
     The highest version of each policy is loaded unless ``select`` names
     ``id`` or ``id@version`` entries, in which case only those are loaded.
     The folder's own ``vocabulary.yaml`` and ``actions.yaml`` are used when present.
+
+    What a load builds is kept in an on-disk cache keyed by the files'
+    content and the engine (see :mod:`engine.cache`; ``cache=False`` or
+    ``RULES_NO_CACHE=1`` turn it off), unless ``vocabulary`` or ``actions``
+    objects are passed in.
     """
     root = Path(path) if path is not None else policies_dir()
     if not root.is_dir():
         raise InputError("no such policies folder", code="RULES-E051", file=str(root))
-    if vocabulary is None:
-        vocabulary = (load_vocabulary(root / "vocabulary.yaml", ) if path is not None
-                      and (root / "vocabulary.yaml").is_file() else default_vocabulary())
-    if actions is None:
-        actions = (load_actions(root / "actions.yaml") if path is not None
-                   and (root / "actions.yaml").is_file() else default_actions())
     files = policy_files(root)
     chosen: dict[str, Path] = {}
     wanted = list(select)
@@ -344,9 +348,26 @@ def load_policies(path: str | Path | None = None, *, select: Iterable[str] = (),
     if len(chosen) > max_policies:
         raise InputError(f"{len(chosen)} policies; the limit is {max_policies}", code="RULES-E013",
                          file=str(root), hint="raise max_policies, or select policies")
-    loaded = tuple(load_policy_file(f, vocabulary, actions, display=_display(f, root), max_rules=max_rules)
-                   for pid, f in sorted(chosen.items()))
-    return PolicySet(loaded, vocabulary, actions)
+    own_vocabulary = path is not None and (root / "vocabulary.yaml").is_file()
+    own_actions = path is not None and (root / "actions.yaml").is_file()
+
+    def build() -> PolicySet:
+        vocab = vocabulary or (load_vocabulary(root / "vocabulary.yaml") if own_vocabulary
+                               else default_vocabulary(cache))
+        acts = actions or (load_actions(root / "actions.yaml") if own_actions else default_actions())
+        loaded = tuple(load_policy_file(f, vocab, acts, display=_display(f, root), max_rules=max_rules)
+                       for _, f in sorted(chosen.items()))
+        return PolicySet(loaded, vocab, acts)
+
+    if vocabulary is not None or actions is not None:
+        return build()  # objects from the caller: nothing to key the cache by
+    bundled = policies_dir()
+    inputs = [(str(root / "vocabulary.yaml") if own_vocabulary else "policies/vocabulary.yaml",
+               root / "vocabulary.yaml" if own_vocabulary else bundled / "vocabulary.yaml"),
+              (str(root / "actions.yaml") if own_actions else "policies/actions.yaml",
+               root / "actions.yaml" if own_actions else bundled / "actions.yaml")]
+    inputs += [(_display(f, root), f) for _, f in sorted(chosen.items())]
+    return cached("policies", inputs, (max_rules,), build, PolicySet, cache)
 
 
 def check_paths(paths: Iterable[str | Path], vocabulary: Vocabulary | None = None,

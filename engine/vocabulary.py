@@ -17,7 +17,6 @@ from .compiler import CompiledExpr, compile_checked
 from .errors import ConditionError, VocabularyError
 from .factlib import FACT_FUNCTIONS, FactFunction
 from .library import BUILTINS, FunctionSpec
-from .parser import parse
 from .resources import policies_dir
 from .sources import Document, load_document
 from .types import Type, assignable, parse_type
@@ -138,6 +137,8 @@ def vocabulary_from_document(doc: Document,
                              fact_functions: Mapping[str, FactFunction] | None = None,
                              functions: Mapping[str, FunctionSpec] | None = None) -> Vocabulary:
     """Build a :class:`Vocabulary` from a parsed vocabulary file."""
+    from .parser import parse  # here, not above: a cached load never needs Lark
+
     validate_document(doc, "vocabulary.schema.json", VocabularyError, "RULES-E040")
     data = doc.data
     library = dict(FACT_FUNCTIONS)
