@@ -73,14 +73,16 @@ def _unquote(text: str) -> str:
     return "".join(out)
 
 
-class _BadNumber(Exception):
-    """A numeric literal Python cannot hold (raised by a callback, turned into
-    a :class:`ConditionSyntaxError` by :func:`parse`)."""
+class _Refused(Exception):
+    """Text the grammar accepts but the language does not (a number Python
+    cannot hold, a positional argument after a keyword one): raised by a
+    callback, turned into a :class:`ConditionSyntaxError` by :func:`parse`."""
 
-    def __init__(self, token: Token, message: str) -> None:
+    def __init__(self, span: Span, message: str, hint: str) -> None:
         super().__init__(message)
-        self.token = token
+        self.span = span
         self.message = message
+        self.hint = hint
 
 
 class _Build(Transformer):
@@ -127,6 +129,10 @@ class _Build(Transformer):
         name, arguments, rpar = kids[0], kids[2] or [], kids[3]
         args = tuple(a for a in arguments if not isinstance(a, Keyword))
         kws = tuple(a for a in arguments if isinstance(a, Keyword))
+        if kws and arguments.index(kws[0]) < len(args):
+            late = next(a for a in arguments[arguments.index(kws[0]):] if not isinstance(a, Keyword))
+            raise _Refused(late.span, "a positional argument cannot follow a keyword argument",
+                           f"put it before {kws[0].name}=…, or name it")
         return Call(str(name), args, kws, _cover(name, rpar))
 
     def arguments(self, kids):
@@ -139,13 +145,14 @@ class _Build(Transformer):
         try:  # Python refuses to convert integers of more than ~4300 digits
             value = int(kids[0])
         except ValueError:
-            raise _BadNumber(kids[0], f"number too large ({len(kids[0])} digits)") from None
+            raise _Refused(_tok_span(kids[0]), f"number too large ({len(kids[0])} digits)",
+                           "use a smaller number") from None
         return Literal(value, _tok_span(kids[0]))
 
     def decimal(self, kids):
         value = float(kids[0])
         if not math.isfinite(value):  # would print as `inf`, which is a name
-            raise _BadNumber(kids[0], "number too large")
+            raise _Refused(_tok_span(kids[0]), "number too large", "use a smaller number")
         return Literal(value, _tok_span(kids[0]))
 
     def string(self, kids):
@@ -346,9 +353,9 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> Node:
         node = _lark().parse(text)
     except UnexpectedInput as err:
         raise _convert(text, err) from None
-    except _BadNumber as err:
-        raise syntax_error(text, err.token.start_pos or 0, err.message, length=len(err.token),
-                           hint="use a smaller number") from None
+    except _Refused as err:
+        raise syntax_error(text, err.span.start, err.message, hint=err.hint,
+                           length=max(1, err.span.end - err.span.start)) from None
     except VisitError as err:  # a callback failed: a bug, but never a traceback for users
         raise syntax_error(text, 0, f"cannot parse condition: {err.orig_exc}") from None
     except RecursionError:

@@ -477,3 +477,22 @@ def test_a_lone_surrogate_escape_is_a_yaml_error_not_a_traceback(tmp_path):
     log = tmp_path / "log.yaml"
     log.write_text('subject: "\\udc00"\nevents: []\n', "utf-8")
     assert main(["explain", str(log), "--at", "2026-11-20T09:00", "--policy", "hayes"]) == 2
+
+
+def test_a_positional_argument_after_a_keyword_one_is_a_syntax_error():
+    """Bug: `count(after=x, "follow_up_sent")` was accepted and silently
+    reordered (the AST keeps positional and keyword arguments apart), though
+    no reader would expect it and Python refuses it. It is now RULES-E001 at
+    the misplaced argument."""
+    import pytest
+
+    from engine.errors import ConditionSyntaxError
+    from engine.parser import parse
+
+    text = 'count(after=last("interview").at, "follow_up_sent") >= 1'
+    with pytest.raises(ConditionSyntaxError) as info:
+        parse(text)
+    assert info.value.code == "RULES-E001"
+    assert info.value.offset == text.index('"follow_up_sent"')
+    assert "positional argument cannot follow a keyword argument" in info.value.message
+    parse('count("follow_up_sent", after=last("interview").at) >= 1')
