@@ -23,7 +23,11 @@ class FactContext(dict):
     """Fact name → value for one log at one moment (lazy, memoised)."""
 
     __slots__ = ("vocabulary", "view", "now", "tz", "recording", "provenance", "_stack", "memo",
-                 "events_of", "_facts")
+                 "events_of", "_facts", "_later", "_carried")
+
+    #: How many later contexts one context keeps (see :meth:`at`): the
+    #: hourly moments of the default 60-day horizon, and then some.
+    MAX_LATER = 2048
 
     def __init__(self, vocabulary: Vocabulary, log: EventLog | LogView, now: datetime, *,
                  provenance: bool = False) -> None:
@@ -43,18 +47,45 @@ class FactContext(dict):
         #: time order (the view's own lookup, called directly)
         self.events_of: Callable[[str], tuple[Event, ...]] = self.view.events_of
         self._facts = vocabulary.facts
+        self._later: dict[tuple, FactContext] | None = None  # see at()
+        self._carried: tuple[int, dict[str, Any]] = (-1, {})
 
     def at(self, now: datetime) -> "FactContext":
         """A context for the same log as known now, with the clock at ``now``
         (how a rule would look later if nothing else happened). Facts that do
-        not depend on the clock are carried over, not recomputed."""
+        not depend on the clock are carried over, not recomputed.
+
+        The search for when a rule next applies asks this for the same moments
+        rule after rule (every hour of the horizon, often), so the contexts
+        are kept, one per moment (up to :attr:`MAX_LATER`, the nearest ones),
+        with the facts and calls they have computed: a later context is for
+        reading only."""
+        # The same wall time, fold and zone: the same moment, represented
+        # alike (== alone equates the two readings of a repeated hour).
+        key = (now, now.fold, now.tzinfo)
+        later_contexts = self._later
+        if later_contexts is None:
+            later_contexts = self._later = {}
+        else:
+            later = later_contexts.get(key)
+            if later is not None:
+                return later
         later = FactContext(self.vocabulary, self.view, now)
-        facts = self.vocabulary.facts
-        for name, value in self.items():
-            spec = facts.get(name)
-            if spec is not None and not spec.time_dependent:
-                dict.__setitem__(later, name, value)
+        dict.update(later, self._clock_free())
+        if len(later_contexts) < self.MAX_LATER:
+            later_contexts[key] = later
         return later
+
+    def _clock_free(self) -> dict[str, Any]:
+        """The facts computed so far that do not depend on the clock (worked
+        out again only when more facts have been computed)."""
+        size, carried = self._carried
+        if size != len(self):
+            facts = self._facts
+            carried = {name: value for name, value in self.items()
+                       if (spec := facts.get(name)) is not None and not spec.time_dependent}
+            self._carried = (len(self), carried)
+        return carried
 
     def touch(self, event: Event) -> None:
         if self.recording is not None:

@@ -11,7 +11,8 @@ each, in order, gives exactly when it starts and stops holding.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from typing import Iterator
 
 from .compiler import CompiledExpr, interpret
@@ -66,6 +67,38 @@ def change_points(condition: CompiledExpr, ctx: FactContext, start: datetime,
     node = condition.node
     days, hours, hour_args = _depends_on_clock(node, ctx)
     tz = ctx.tz
+    extra: list[datetime] = []
+    if hour_args:
+        constants = _numbers(node)
+        for arg in hour_args:
+            base = interpret(arg, ctx, condition.functions)
+            if not isinstance(base, datetime):
+                continue
+            for k in constants:
+                at = base + timedelta(hours=k)
+                extra += (at, at + _SECOND)
+    # Comparisons of `now` (or datetime facts) with other datetimes
+    for n in walk(node):
+        if isinstance(n, Binary) and n.op in ("<", "<=", ">", ">=", "==", "!="):
+            for side in (n.left, n.right):
+                if isinstance(side, Name):
+                    value = ctx[side.name]
+                    if isinstance(value, datetime):
+                        extra += (value, value + _SECOND)
+    if not any(start < p <= end for p in extra):
+        # Only the clock's own moments, the same for every condition that
+        # uses them: worked out once (for this start, end and zone).
+        return list(_clock_points(start, start.fold, start.tzinfo, end, end.fold, end.tzinfo,
+                                  tz, days, hours))
+    points = _clock_set(start, end, tz, days, hours)
+    points.update(extra)
+    return _sorted_points(points, start, end, tz)
+
+
+def _clock_set(start: datetime, end: datetime, tz: tzinfo, days: bool, hours: bool
+               ) -> set[datetime]:
+    """Every local midnight (``days``) and every hour (``hours``) from
+    ``start`` to past ``end``."""
     points: set[datetime] = set()
     if days or hours:
         day = start.astimezone(tz).date()
@@ -78,26 +111,24 @@ def change_points(condition: CompiledExpr, ctx: FactContext, start: datetime,
         while moment <= end:
             moment = (moment + timedelta(hours=1)).astimezone(tz)
             points.add(moment)
-    if hour_args:
-        constants = _numbers(node)
-        for arg in hour_args:
-            base = interpret(arg, ctx, condition.functions)
-            if not isinstance(base, datetime):
-                continue
-            for k in constants:
-                at = base + timedelta(hours=k)
-                points.update((at, at + _SECOND))
-    # Comparisons of `now` (or datetime facts) with other datetimes
-    for n in walk(node):
-        if isinstance(n, Binary) and n.op in ("<", "<=", ">", ">=", "==", "!="):
-            for side in (n.left, n.right):
-                if isinstance(side, Name):
-                    value = ctx[side.name]
-                    if isinstance(value, datetime):
-                        points.update((value, value + _SECOND))
+    return points
+
+
+def _sorted_points(points: set[datetime], start: datetime, end: datetime, tz: tzinfo
+                   ) -> list[datetime]:
     # Points derived from event times carry the event's UTC offset: show them
     # in the log's zone like every other moment.
     return [p.astimezone(tz) for p in sorted(p for p in points if start < p <= end)]
+
+
+# The few latest (start, end, zone): every rule of an evaluation (or a plan)
+# asks for the same. Keys carry fold and zone beside each datetime: ``==``
+# alone equates the two readings of a repeated hour.
+@lru_cache(maxsize=4)
+def _clock_points(start: datetime, start_fold: int, start_zone: tzinfo | None, end: datetime,
+                  end_fold: int, end_zone: tzinfo | None, tz: tzinfo, days: bool, hours: bool
+                  ) -> tuple[datetime, ...]:
+    return tuple(_sorted_points(_clock_set(start, end, tz, days, hours), start, end, tz))
 
 
 def _holds(condition: CompiledExpr, ctx: FactContext, moment: datetime) -> bool:

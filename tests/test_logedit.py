@@ -65,7 +65,10 @@ def test_killed_mid_write_leaves_old_file_intact(tmp_path):
     log = tmp_path / "log.yaml"
     log.write_text((ROOT / "examples" / "waiting-past-date.yaml").read_text())
     before = log.read_bytes()
-    env = dict(os.environ, FOLLOWUP_RULES_PAUSE_BEFORE_RENAME="30", PYTHONPATH=str(ROOT))
+    # The pause holds every atomic write, so the policy cache is off: the
+    # one write held is the log's.
+    env = dict(os.environ, FOLLOWUP_RULES_PAUSE_BEFORE_RENAME="30", PYTHONPATH=str(ROOT),
+               RULES_NO_CACHE="1")
     proc = subprocess.Popen([sys.executable, "-m", "engine", "log", "add", str(log), "follow_up_sent",
                              "--at", "2026-11-23T09:30", "channel=email"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -42,7 +42,7 @@ a, b, c = Name("a"), Name("b"), Name("c")
     ("(a in b) in c", "(a in b) in c"),
     ("a not  in b", "a not in b"),
     ("f( a , k = b , )", "f(a, k=b)"),
-    ("f(k=a, b)", "f(b, k=a)"),
+    ("f(b,k=a,  j=c)", "f(b, k=a, j=c)"),
     ("[ 1 , 2 , ]", "[1, 2]"),
     ("[(a or b)]", "[a or b]"),
     ("f((a or b))", "f(a or b)"),
