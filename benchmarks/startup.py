@@ -3,7 +3,8 @@ process of ``rules explain examples/waiting-past-date.yaml --at
 2026-11-23T09:00`` (run as ``python -m engine …``, which is what the
 ``rules`` script runs) against a process that only imports its two heaviest
 dependencies, ``python -c "import yaml, lark"`` (target: ≤ 2x), and a
-process that does nothing (``python -c pass``), best of N alternating runs.
+process that does nothing (``python -c pass``), best of N alternating runs;
+the same command with the policy cache off shows what a first run costs.
 Then ``python -X importtime`` on the same command: the imports that cost
 most, and the steps of the run measured inside one process.
 
@@ -13,10 +14,13 @@ most, and the steps of the run measured inside one process.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
+import shutil
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -30,6 +34,7 @@ TARGET = 2.0
 EXPLAIN = ["-m", "engine", "explain", "examples/waiting-past-date.yaml", "--at", "2026-11-23T09:00"]
 COMMANDS = {
     "rules explain": EXPLAIN,
+    "rules explain, cache off": EXPLAIN,  # run with RULES_NO_CACHE=1
     "import yaml, lark": ["-c", "import yaml, lark"],
     "python -c pass": ["-c", "pass"],
 }
@@ -58,15 +63,24 @@ print(json.dumps([(b[0], b[1] - a[1]) for a, b in zip(marks, marks[1:])]))
 """
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1")
+# The policy cache (engine/cache.py) of these runs: a folder of their own,
+# filled by the first run, as a user's is after their first command.
+CACHE = tempfile.mkdtemp(prefix="rules-startup-cache-")
+atexit.register(shutil.rmtree, CACHE, ignore_errors=True)
+
+
+def _env(cache: bool = True) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1", RULES_CACHE_DIR=CACHE)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode cached
+    env.pop("RULES_NO_CACHE", None)
+    if not cache:
+        env["RULES_NO_CACHE"] = "1"
     return env
 
 
-def timed(args: list[str]) -> float:
+def timed(args: list[str], cache: bool = True) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, *args], cwd=ROOT, env=_env(), check=True,
+    subprocess.run([sys.executable, *args], cwd=ROOT, env=_env(cache), check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
@@ -108,12 +122,12 @@ def steps(repeat: int = 3) -> list[tuple[str, float]]:
 
 def run(repeat: int = 15) -> Result:
     started = time.perf_counter()
-    for args in COMMANDS.values():  # warm the bytecode caches and the OS's file cache
-        timed(args)
+    for name, args in COMMANDS.items():  # warm the bytecode, file and policy caches
+        timed(args, cache="cache off" not in name)
     runs: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for _ in range(repeat):
         for name, args in COMMANDS.items():
-            runs[name].append(timed(args))
+            runs[name].append(timed(args, cache="cache off" not in name))
     best = {name: min(times) for name, times in runs.items()}
     explain, reference, floor = best["rules explain"], best["import yaml, lark"], best["python -c pass"]
     cumulative, own = import_times()
@@ -122,6 +136,9 @@ def run(repeat: int = 15) -> Result:
         measure_row("rules explain examples/waiting-past-date.yaml --at …, whole process",
                     seconds(explain), f"import yaml, lark: {seconds(reference)}",
                     explain / reference, f"<= {TARGET:g}"),
+        measure_row("  the same with the policy cache off (RULES_NO_CACHE=1)",
+                    seconds(best["rules explain, cache off"]), "rules explain",
+                    best["rules explain, cache off"] / explain),
         measure_row("  python -c pass", seconds(floor), "rules explain", floor / explain),
     ]
     for name, spent in inside:
@@ -132,7 +149,8 @@ def run(repeat: int = 15) -> Result:
                                 "rules explain", spent / explain))
     notes = [
         f"Python {platform.python_version()}; wall time of whole processes, best of {repeat} "
-        f"runs each, the three commands alternating; bytecode caches warm. The load average "
+        f"runs each, the commands alternating; bytecode caches warm; the policy cache "
+        f"(engine/cache.py) filled by the first run, as after a user's first command. The load average "
         f"at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.",
         "The steps are timed inside one fresh process doing what `rules explain` does "
         "(best of 3); the imports come from `python -X importtime` on the command (best "
