@@ -139,7 +139,7 @@ class CompiledExpr:
         return (_restore, (self.checked, self.functions, marshal.dumps(self.fn.__code__), namespace))
 
 
-def _restore(checked: Checked, functions: Mapping[str, FunctionSpec], code: bytes,
+def _restore(checked: Checked, functions: dict[str, FunctionSpec], code: bytes,
              namespace: dict[str, Any]) -> CompiledExpr:
     expr = CompiledExpr.__new__(CompiledExpr)
     expr.checked = checked

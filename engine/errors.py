@@ -6,6 +6,8 @@ This module imports nothing from the engine so that every layer can use it.
 
 from __future__ import annotations
 
+from typing import Self
+
 from dataclasses import dataclass
 
 __all__ = [
@@ -132,7 +134,7 @@ class RulesError(Exception):
         return "\n".join(lines)
 
     def at(self, file: str | None = None, line: int | None = None,
-           column: int | None = None, source_line: str | None = None) -> "RulesError":
+           column: int | None = None, source_line: str | None = None) -> Self:
         """Return a copy of this error moved to another location."""
         clone = type(self).__new__(type(self))
         clone.__dict__.update(self.__dict__)

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from .checker import suggest
 from .errors import InputError, LogError
-from .sources import Document, load_document, parse_document
+from .sources import Document, Positions, load_document, parse_document
 from .timeparse import _pinned, get_zone, parse_moment, zone_suggestion
 from .validation import validate_document
 from .vocabulary import EventTypeSpec, FieldSpec, Vocabulary
@@ -148,15 +148,13 @@ class EventLog:
         return _build(doc, vocabulary, max_events)
 
 
-class _NoPositions:
-    """Positions for data that came from no file."""
+class _NoPositions(Positions):
+    """Positions for data that came from no file: none."""
 
-    scalars: dict = {}
-
-    def of(self, path, *, key: bool = False):
+    def of(self, path: tuple, *, key: bool = False) -> tuple[int | None, int | None]:
         return (None, None)
 
-    def line(self, path):
+    def line(self, path: tuple) -> int | None:
         return None
 
 
@@ -204,7 +202,7 @@ def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz) -> Event:
     if "type" not in raw:
         raise LogError("event has no 'type'", **doc.where(path), hint="e.g. type: interview")
     spec = vocab.event_type_specs.get(etype) if isinstance(etype, str) else None
-    if spec is None:
+    if spec is None or not isinstance(etype, str):
         raise LogError(f"unknown event type {etype!r}", code="RULES-E023",
                        hint=suggest(str(etype), vocab.event_types()) or
                        "known types: " + ", ".join(sorted(vocab.event_types())),
