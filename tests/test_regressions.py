@@ -496,3 +496,33 @@ def test_a_positional_argument_after_a_keyword_one_is_a_syntax_error():
     assert info.value.offset == text.index('"follow_up_sent"')
     assert "positional argument cannot follow a keyword argument" in info.value.message
     parse('count("follow_up_sent", after=last("interview").at) >= 1')
+
+
+def test_values_pyyaml_cannot_make_are_input_errors_not_tracebacks():
+    """Bug: an explicit tag on a value that cannot be of that type raised
+    KeyError (`!!bool maybe`, `!!bool ''`) or IndexError (`!!int ''`,
+    `!!float ''`) out of PyYAML's constructors, and an escape past U+10FFFF
+    (`"\\U00110000"`, `"\\UFFFFFFFF"`) ValueError or OverflowError out of its
+    scanner: `rules explain` and `rules check` printed a traceback. They are
+    now RULES-E010 at the value, on the libyaml reader and on the pure-Python
+    one alike."""
+    import pytest
+
+    from engine import sources
+    from engine.errors import InputError
+    from engine.sources import parse_document
+
+    cases = {"a: !!bool maybe\n": (1, 4), "a: !!bool ''\n": (1, 4), "a: !!int ''\n": (1, 4),
+             "a: !!float ''\n": (1, 4), "a: [!!int '']\n": (1, 5), "? !!bool x\n: 1\n": (1, 3),
+             'a: "\\U00110000"\n': (1, 7), 'a: 1\nb: "x \\UFFFFFFFF"\n': (2, 9)}
+    saved = sources._USE_LIBYAML
+    try:
+        for libyaml in (True, False):
+            sources._USE_LIBYAML = libyaml
+            for text, where in cases.items():
+                with pytest.raises(InputError) as info:
+                    parse_document(text)
+                assert (info.value.code, info.value.line, info.value.column) == ("RULES-E010", *where), text
+                assert info.value.message.startswith(("bad value: ", "invalid YAML: bad escape")), text
+    finally:
+        sources._USE_LIBYAML = saved
