@@ -240,14 +240,14 @@ def test_writing_into_a_missing_folder_is_a_clean_error(tmp_path, capsys):
     assert code == 2 and "RULES-E051" in err and "Traceback" not in err
 
 
-def test_batch_dash_output_is_stdout_and_records_match_the_schema(tmp_path, capsys):
+def test_batch_dash_output_is_stdout_and_records_match_the_schema(tmp_path, capsys, monkeypatch):
     """Bug: `rules batch -o -` created a file named '-', and the `line` key of
     batch records was not allowed by the report schema."""
     import json, os
     import jsonschema
     from engine.cli import main
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    os.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # (os.chdir would leave later tests in tmp_path)
     assert main(["batch", os.path.join(root, "examples", "batch.jsonl"), "--at", "2026-11-23T09:00", "-o", "-"]) == 0
     assert not (tmp_path / "-").exists()
     schema = json.load(open(os.path.join(root, "schemas", "report.schema.json")))
@@ -508,21 +508,21 @@ def test_values_pyyaml_cannot_make_are_input_errors_not_tracebacks():
     one alike."""
     import pytest
 
-    from engine import sources
+    from engine import yaml_reader
     from engine.errors import InputError
     from engine.sources import parse_document
 
     cases = {"a: !!bool maybe\n": (1, 4), "a: !!bool ''\n": (1, 4), "a: !!int ''\n": (1, 4),
              "a: !!float ''\n": (1, 4), "a: [!!int '']\n": (1, 5), "? !!bool x\n: 1\n": (1, 3),
              'a: "\\U00110000"\n': (1, 7), 'a: 1\nb: "x \\UFFFFFFFF"\n': (2, 9)}
-    saved = sources._USE_LIBYAML
+    saved = yaml_reader._USE_LIBYAML
     try:
         for libyaml in (True, False):
-            sources._USE_LIBYAML = libyaml
+            yaml_reader._USE_LIBYAML = libyaml
             for text, where in cases.items():
                 with pytest.raises(InputError) as info:
                     parse_document(text)
                 assert (info.value.code, info.value.line, info.value.column) == ("RULES-E010", *where), text
                 assert info.value.message.startswith(("bad value: ", "invalid YAML: bad escape")), text
     finally:
-        sources._USE_LIBYAML = saved
+        yaml_reader._USE_LIBYAML = saved

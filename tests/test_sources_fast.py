@@ -1,10 +1,10 @@
-"""The two YAML readers of engine/sources.py give the same documents.
+"""The two YAML readers of engine/yaml_reader.py give the same documents.
 
 ``parse_document`` reads with libyaml (PyYAML's C parser) when PyYAML has
 it, and hands every text that libyaml does not read cleanly — an error to
 report, or one of the few things libyaml reads differently — to the
 pure-Python reference reader, which reports errors exactly as before. These
-tests read the same texts both ways (``sources._USE_LIBYAML`` on and off) and
+tests read the same texts both ways (``yaml_reader._USE_LIBYAML`` on and off) and
 compare data, positions (of values, of keys, of scalars) and errors (code,
 line, column, message): the bundled files, examples and test data, a set of
 bad inputs, the known differences between the parsers, and generated text.
@@ -23,9 +23,9 @@ from hang_guard import time_limit  # noqa: F401  (autouse: a hang fails the test
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import sources
+from engine import yaml_reader, yaml_values
 from engine.errors import InputError
-from engine.sources import InputLimits, parse_document
+from engine.sources import DEFAULT_INPUT_LIMITS, InputLimits, parse_document
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 120
@@ -38,14 +38,14 @@ def read(text: str, libyaml: bool, **kwargs) -> tuple:
     """What ``parse_document`` makes of ``text`` with one reader or the other:
     the data (as its repr: NaN, 1 and True compare apart) and positions, or the
     error's code, line, column and message."""
-    saved = sources._USE_LIBYAML
-    sources._USE_LIBYAML = libyaml
+    saved = yaml_reader._USE_LIBYAML
+    yaml_reader._USE_LIBYAML = libyaml
     try:
         doc = parse_document(text, "t.yaml", _lazy_positions=False, **kwargs)
     except InputError as err:
         return ("error", err.code, err.line, err.column, err.message, err.source_line)
     finally:
-        sources._USE_LIBYAML = saved
+        yaml_reader._USE_LIBYAML = saved
     positions = doc.positions
     return ("ok", repr(doc.data), dict(positions.values), dict(positions.keys), dict(positions.scalars))
 
@@ -61,7 +61,7 @@ def fast_only(monkeypatch):
     """Fail if the reference reader is asked to read: libyaml must read it."""
     def refuse(*args, **kwargs):
         raise AssertionError("handed over to the reference reader")
-    monkeypatch.setattr(sources, "_read_reference", refuse)
+    monkeypatch.setattr(yaml_reader, "_read_reference", refuse)
 
 
 def data_files() -> list[Path]:
@@ -177,11 +177,11 @@ def test_the_builder_places_errors_alike_on_either_composer(name):
 
     def build(node, libyaml):
         with pytest.raises(InputError) as info:
-            sources._Builder("t.yaml", text, sources.DEFAULT_INPUT_LIMITS, libyaml=libyaml).build(node, ())
+            yaml_values._Builder("t.yaml", text, DEFAULT_INPUT_LIMITS, libyaml=libyaml).build(node, ())
         return info.value.code, info.value.line, info.value.column, info.value.message
 
-    assert build(sources._CLoader(text, 10_000).get_single_node(), True) == \
-        build(sources._Loader(text).get_single_node(), False)
+    assert build(yaml_reader._CLoader(text, 10_000).get_single_node(), True) == \
+        build(yaml_reader._Loader(text).get_single_node(), False)
 
 
 ALIKE = {
@@ -255,7 +255,7 @@ def test_libyaml_stops_composing_at_the_node_limit():
     for text in ("[" + "1," * 300_000 + "1]\n", "[" + "!!str a," * 100_000 + "a]\n"):
         tracemalloc.start()
         try:
-            assert sources._read_fast(text, text, "t.yaml", limits) is None
+            assert yaml_reader._read_fast(text, text, "t.yaml", limits) is None
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
@@ -286,8 +286,8 @@ def test_a_large_log_reads_the_same_both_ways(fast_only):
                      f" asked_next_steps: {'true' if i % 2 else 'false'}, note: \"n\\u00e9 {i}\"}}")
     text = "\n".join(lines) + "\n"
     fast = read(text, True)  # the reference reader is refused here: called directly below
-    builder = sources._Builder("t.yaml", text, sources.DEFAULT_INPUT_LIMITS)
-    data = builder.build(sources._Loader(text).get_single_node(), ())
+    builder = yaml_values._Builder("t.yaml", text, DEFAULT_INPUT_LIMITS)
+    data = builder.build(yaml_reader._Loader(text).get_single_node(), ())
     reference = builder.positions
     assert fast == ("ok", repr(data), reference.values, reference.keys, reference.scalars)
     assert len(reference.scalars) > 10_000
