@@ -144,6 +144,19 @@ def cached(kind: str, files: Sequence[tuple[str, Path]], options: tuple, build: 
     return result
 
 
+#: Entries kept at most: one per kind, folder and selection — and per working
+#: directory, as the file names that reports show depend on it.
+MAX_ENTRIES = 32
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Removes the least recently written entries beyond :data:`MAX_ENTRIES`."""
+    entries = sorted(directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        if old != keep:
+            old.unlink(missing_ok=True)
+
+
 def _store(directory: Path, entry: Path, prefix: str, value: Any) -> None:
     from .atomic import atomic_write_bytes
 
@@ -157,6 +170,7 @@ def _store(directory: Path, entry: Path, prefix: str, value: Any) -> None:
         for old in directory.glob(f"{prefix}*.pickle"):
             if old != entry:
                 old.unlink(missing_ok=True)
+        _prune(directory, keep=entry)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         # Not writable, or not picklable (a custom function an app passed
         # in): the next load builds again.

@@ -178,3 +178,11 @@ def test_a_hit_still_pickles_portably(folder):
     hit = load_policies(cache=folder)
     data = pickle.dumps(hit)
     assert b"_restore" not in data and pickle.loads(data).policies == hit.policies
+
+
+def test_the_folder_keeps_a_bounded_number_of_entries(folder, monkeypatch):
+    monkeypatch.setattr(cache_module, "MAX_ENTRIES", 3)
+    for i in range(5):  # five working directories: five slots
+        monkeypatch.setattr(cache_module, "_engine_fingerprint", lambda i=i: f"engine {i}".encode())
+        load_policies(select=["hayes"], cache=folder)
+    assert len(entries(folder)) == 3
