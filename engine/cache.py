@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import sys
 from functools import lru_cache
 from io import BytesIO
@@ -67,15 +68,27 @@ def cache_dir(setting: CacheSetting = None) -> Path | None:
     return Path(base) / "followup-rules"
 
 
+#: The libraries whose behaviour a load depends on (reading, validating,
+#: parsing): an upgrade of one is a new engine.
+_LIBRARIES = ("yaml", "_yaml", "jsonschema", "lark")
+
+
 @lru_cache(maxsize=1)
 def _engine_fingerprint() -> bytes:
-    """The engine that builds what is cached: change any of it, and every
-    entry is a miss."""
+    """The engine that builds what is cached: change any of it — its files,
+    the Python running it, the libraries it reads and checks with — and
+    every entry is a miss."""
+    from importlib.util import find_spec
+
     from .resources import schemas_dir
 
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0{sys.implementation.cache_tag}".encode())
     sources = sorted(list(_PACKAGE.rglob("*.py")) + list(_PACKAGE.glob("*.lark"))
                      + list(schemas_dir().glob("*.json")))
+    for name in _LIBRARIES:  # located, not imported (importing costs more than a load from the cache)
+        spec = find_spec(name)
+        if spec is not None and spec.origin:
+            sources.append(Path(spec.origin))
     for path in sources:
         try:
             st = path.stat()
@@ -85,15 +98,18 @@ def _engine_fingerprint() -> bytes:
     return digest.digest()
 
 
-def _trusted(directory: Path) -> bool:
+def _trusted(st: os.stat_result) -> bool:
     """Ours alone: owned by this user, writable by no one else."""
-    try:
-        st = directory.stat()
-    except OSError:
-        return False
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
         return False
     return not st.st_mode & 0o022
+
+
+def _trusted_folder(directory: Path) -> bool:
+    try:
+        return _trusted(directory.stat())
+    except OSError:
+        return False
 
 
 class _Pickler(pickle.Pickler):
@@ -118,9 +134,8 @@ def cached(kind: str, files: Sequence[tuple[str, Path]], options: tuple, build: 
     directory = cache_dir(setting)
     if directory is None:
         return build()
-    try:
-        contents = [path.read_bytes() for _, path in files]
-    except OSError:
+    contents = _read_inputs(files)
+    if contents is None:
         return build()  # the load itself says what is wrong with the file
     slot = hashlib.sha256(_engine_fingerprint())
     slot.update(repr((kind, options, [(name, str(path.resolve())) for name, path in files])).encode())
@@ -129,28 +144,59 @@ def cached(kind: str, files: Sequence[tuple[str, Path]], options: tuple, build: 
         key.update(hashlib.sha256(data).digest())
     prefix = f"{kind}-{slot.hexdigest()[:16]}-"
     entry = directory / f"{prefix}{key.hexdigest()[:32]}.pickle"
-    if _trusted(directory):
-        try:
-            with open(entry, "rb") as handle:
-                value = pickle.load(handle)  # noqa: S301 - our own file in our own folder
-            if isinstance(value, expect):
-                return value
-        except FileNotFoundError:
-            pass
-        except Exception:  # noqa: BLE001 - a corrupt or stale entry is only a miss
-            pass
+    if _trusted_folder(directory):
+        value = _read_entry(entry)
+        if isinstance(value, expect):
+            return value
     result = build()
-    _store(directory, entry, prefix, result)
+    # The files read again: one changed while it was loaded (an editor
+    # saving, a checkout) would put new content under the old one's key.
+    if _read_inputs(files) == contents:
+        _store(directory, entry, prefix, result)
     return result
 
 
-#: Entries kept at most: one per kind, folder and selection — and per working
-#: directory, as the file names that reports show depend on it.
+def _read_inputs(files: Sequence[tuple[str, Path]]) -> list[bytes] | None:
+    """The bytes of every file, or None if one cannot be read or is over
+    the size limit of the loaders (which refuse it without reading it)."""
+    from .sources import DEFAULT_INPUT_LIMITS
+
+    contents = []
+    try:
+        for _, path in files:
+            with open(path, "rb") as handle:
+                st = os.fstat(handle.fileno())
+                if not stat.S_ISREG(st.st_mode) or st.st_size > DEFAULT_INPUT_LIMITS.max_bytes:
+                    return None
+                contents.append(handle.read())
+    except OSError:
+        return None
+    return contents
+
+
+def _read_entry(entry: Path) -> Any:
+    """The value kept in ``entry``, or None. The file itself must be ours
+    too (checked on the open file: no swapping it between check and read).
+    A hit marks the entry as used (see :func:`_prune`)."""
+    try:
+        with open(entry, "rb") as handle:
+            if not _trusted(os.fstat(handle.fileno())):
+                return None
+            value = pickle.load(handle)  # noqa: S301 - our own file in our own folder
+        os.utime(entry)
+        return value
+    except Exception:  # noqa: BLE001 - missing, corrupt or stale: only a miss
+        return None
+
+
+#: Entries kept at most (the most recently used): one per kind, folder and
+#: selection — and per working directory, as the file names that reports
+#: show depend on it.
 MAX_ENTRIES = 32
 
 
 def _prune(directory: Path, keep: Path) -> None:
-    """Removes the least recently written entries beyond :data:`MAX_ENTRIES`."""
+    """Removes the least recently used entries beyond :data:`MAX_ENTRIES`."""
     entries = sorted(directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in entries[MAX_ENTRIES:]:
         if old != keep:
@@ -162,7 +208,7 @@ def _store(directory: Path, entry: Path, prefix: str, value: Any) -> None:
 
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _trusted(directory):
+        if not _trusted_folder(directory):
             return
         buffer = BytesIO()
         _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)

@@ -57,7 +57,7 @@ class FactContext(dict):
 
         The search for when a rule next applies asks this for the same moments
         rule after rule (every hour of the horizon, often), so the contexts
-        are kept, one per moment (up to :attr:`MAX_LATER`, the nearest ones),
+        are kept, one per moment (the first :attr:`MAX_LATER` asked for),
         with the facts and calls they have computed: a later context is for
         reading only."""
         # The same wall time, fold and zone: the same moment, represented

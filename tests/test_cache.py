@@ -186,3 +186,58 @@ def test_the_folder_keeps_a_bounded_number_of_entries(folder, monkeypatch):
         monkeypatch.setattr(cache_module, "_engine_fingerprint", lambda i=i: f"engine {i}".encode())
         load_policies(select=["hayes"], cache=folder)
     assert len(entries(folder)) == 3
+
+
+def test_an_entry_others_may_write_to_is_not_read(folder, monkeypatch):
+    load_policies(cache=folder)
+    [entry] = folder.glob("policies-*.pickle")
+    os.chmod(entry, 0o666)
+    calls = []
+    original = policies_module.load_policy_file
+    monkeypatch.setattr(policies_module, "load_policy_file",
+                        lambda *a, **k: calls.append(a) or original(*a, **k))
+    load_policies(cache=folder)
+    assert len(calls) == 5
+
+
+def test_a_file_changed_during_the_load_is_not_cached(tmp_path, folder, monkeypatch):
+    """Regression (review): the key came from the bytes read before the load
+    and the value from those read during it; an edit in between stored new
+    content under the old key, served again once the file was changed back."""
+    root = copy_policies(tmp_path)
+    file = root / "hayes" / "1.0.0.yaml"
+    original_text = file.read_text("utf-8")
+    load_file = policies_module.load_policy_file
+
+    def edited_meanwhile(path, *args, **kwargs):
+        if Path(path).name == "1.0.0.yaml" and Path(path).parent.name == "hayes":
+            file.write_text(original_text.replace("title: ", "title: EDITED ", 1), "utf-8")
+        return load_file(path, *args, **kwargs)
+
+    monkeypatch.setattr(policies_module, "load_policy_file", edited_meanwhile)
+    assert load_policies(root, cache=folder).get("hayes").title.startswith("EDITED")
+    monkeypatch.setattr(policies_module, "load_policy_file", load_file)
+    file.write_text(original_text, "utf-8")
+    assert not load_policies(root, cache=folder).get("hayes").title.startswith("EDITED")
+
+
+def test_an_oversized_policy_file_is_refused_without_being_read(tmp_path, folder, monkeypatch):
+    """Regression (review): the cache hashed every input before the loader's
+    size check, reading a huge file into memory that the loader refuses
+    unread."""
+    from engine.errors import InputError
+    from engine.sources import DEFAULT_INPUT_LIMITS
+
+    root = copy_policies(tmp_path)
+    with open(root / "hayes" / "1.0.0.yaml", "r+b") as handle:
+        handle.truncate(DEFAULT_INPUT_LIMITS.max_bytes + 1)  # sparse: no disk used
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError) as info:
+            load_policies(root, cache=folder)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.code == "RULES-E013" and peak < DEFAULT_INPUT_LIMITS.max_bytes // 4
