@@ -160,7 +160,9 @@ def check(paths: tuple[str, ...], seeds: str | None) -> int:
     for err in errors:
         click.echo(err.render(), err=False)
     rules = sum(len(p.rules) for p in loaded)
-    note = "citations checked against " + str(seeds_dir) if cited else "citations not checked (no seeds folder found)"
+    note = (f"citations checked against {seeds_dir}" if cited else
+            "citations not checked (no policy loaded)" if not loaded else
+            "citations not checked (no seeds folder found; see --seeds)")
     click.echo(f"{len(loaded)} policy file(s), {rules} rules, {len(errors)} problem(s); {note}")
     if any(isinstance(e, InputError) for e in errors):
         return 2

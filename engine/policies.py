@@ -389,7 +389,12 @@ def check_paths(paths: Iterable[str | Path], vocabulary: Vocabulary | None = Non
             except RulesError as err:
                 errors.append(err)
                 continue
-            for versions in policy_files(p).values():
+            found = policy_files(p)
+            if not found:
+                errors.append(InputError("no policy files in this folder", code="RULES-E051", file=str(p),
+                                         hint="a policy file is <policy-id>/<version>.yaml, "
+                                              "e.g. hayes/1.0.0.yaml"))
+            for versions in found.values():
                 files.extend((f, p) for f in versions.values())
         elif p.is_file():
             files.append((p, p.parent.parent))

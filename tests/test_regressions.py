@@ -526,3 +526,15 @@ def test_values_pyyaml_cannot_make_are_input_errors_not_tracebacks():
                 assert info.value.message.startswith(("bad value: ", "invalid YAML: bad escape")), text
     finally:
         yaml_reader._USE_LIBYAML = saved
+
+
+def test_check_on_a_folder_without_policies_says_so(tmp_path, capsys):
+    """Bug: `rules check` on a folder holding no policy files reported "0
+    policy file(s), 0 problem(s)" and exited 0, as if all were well — a typo
+    in the path passed a CI check. It is now RULES-E051 with a hint, exit 2."""
+    from engine.cli import main
+
+    assert main(["check", str(tmp_path)]) == 2
+    out = capsys.readouterr().out
+    assert "RULES-E051 no policy files in this folder" in out
+    assert "citations not checked (no policy loaded)" in out
