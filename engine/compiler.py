@@ -261,6 +261,9 @@ class _Generator:
         if id(node) in self.shared:
             return self.shared[id(node)]
         args = [emit(a) for a in node.args]
+        inline = self.functions[node.func].inline
+        if inline is not None and not node.keywords and not any(isinstance(a, Literal) for a in node.args):
+            return inline.format(*args)  # (a literal would make `1 is not None`: a SyntaxWarning)
         args += [f"{k.name}={emit(k.value)}" for k in node.keywords]
         return f"{self.func(node.func)}(f{''.join(', ' + a for a in args)})"
 
@@ -337,7 +340,10 @@ class _Generator:
         # itself what a null argument gives (null, except for exists()).
         args = [self._part(a) for a in node.args]
         kwargs = [(k.name, self._part(k.value)) for k in node.keywords]
+        inline = self.functions[node.func].inline
         code = self.shared.get(id(node)) or (
+            inline.format(*(self._value(p) for p in args))
+            if inline is not None and not kwargs and not any(isinstance(a, Literal) for a in node.args) else
             f"{self.func(node.func)}(f{''.join(', ' + self._value(p) for p in args)}"
             f"{''.join(f', {name}={self._value(p)}' for name, p in kwargs)})")
         never_null = node.func == "exists" or (

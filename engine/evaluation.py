@@ -65,7 +65,7 @@ class _Tables:
     """
 
     __slots__ = ("rules", "conditions", "slots", "by_condition", "recommendations", "outcomes",
-                 "groups", "info", "situation")
+                 "groups", "info", "situation", "vocabulary", "prefetch")
 
     MAX_OUTCOMES = 4096
 
@@ -96,11 +96,21 @@ class _Tables:
                                      p.sha256, len(p.rules)) for p in policies.policies)
         facts = policies.vocabulary.facts
         self.situation = tuple(name for name in policies.vocabulary.situation if name in facts)
+        self.vocabulary = policies.vocabulary
+        self.prefetch = _prefetch(policies)
 
     def fired(self, ctx: FactContext) -> list[int]:
         """Indices (in ``rules``, in order) of the rules whose condition is
         true in ``ctx``. Each distinct condition is evaluated once, in the
         order of the rules."""
+        if ctx.provenance is None and ctx.vocabulary is self.vocabulary:
+            # Every fact a condition names is read by it (its first lines
+            # load them all): computed here first, by direct calls in the
+            # order of their dependencies, instead of through a missing-key
+            # lookup each. Same facts, same values.
+            for name, compute in self.prefetch:
+                if name not in ctx:
+                    dict.__setitem__(ctx, name, compute(ctx))
         fired: list[int] = []
         for condition, rules in self.by_condition:
             if condition(ctx) is True:
@@ -116,6 +126,27 @@ class _Tables:
                 p.id, p.version, r.id, r.action, r.stance, dict(r.params), r.summary, r.section,
                 r.quote, r.when, attributed_to=r.attributed_to)
         return rec
+
+
+def _prefetch(policies: PolicySet) -> tuple[tuple[str, Any], ...]:
+    """The facts the conditions name, with the facts they are computed from,
+    dependencies first: (name, compute function)."""
+    facts = policies.vocabulary.facts
+    order: list[str] = []
+
+    def visit(name: str, seen: set[str]) -> None:
+        if name in order or name in seen or name not in facts:
+            return
+        seen.add(name)
+        for dep in sorted(facts[name].uses):
+            visit(dep, seen)
+        order.append(name)
+
+    named = sorted({n.name for _, rule in ((p, r) for p in policies.policies for r in p.rules)
+                    for n in walk(rule.condition.node) if isinstance(n, Name)})
+    for name in named:
+        visit(name, set())
+    return tuple((name, getattr(facts[name].compute, "fn", facts[name].compute)) for name in order)
 
 
 def _tables(policies: PolicySet) -> _Tables:

@@ -58,6 +58,10 @@ class FunctionSpec:
     #: is wrong) or None. Lets ``any`` parameters still reject, at load time,
     #: values the implementation cannot handle.
     accepts: Callable[[list[Type]], str | None] | None = field(default=None, compare=False)
+    #: Optional Python for a call, from its positional arguments' code
+    #: (``{0}``, ``{1}``…), for a pure function cheaper written out than
+    #: called: generated code uses it in place of calling ``impl``.
+    inline: str | None = None
 
     def signature(self) -> str:
         parts = []
@@ -234,7 +238,7 @@ BUILTINS: Mapping[str, FunctionSpec] = {f.name: f for f in (
     FunctionSpec("days_until", "Calendar days from today's local date to t's local date.",
                  (_T,), INT, days_until, time_dependent=True, example="days_until(deadline) <= 1"),
     FunctionSpec("exists", "True when x is known (not null); never null itself.",
-                 (Param("x", ANY),), BOOL, exists, example="exists(deadline)"),
+                 (Param("x", ANY),), BOOL, exists, example="exists(deadline)", inline="({0} is not None)"),
     FunctionSpec("count", "Number of events of a type, optionally strictly after and/or before a time.",
                  (_TYPE, Param("after", DATETIME, False, True), Param("before", DATETIME, False, True)),
                  INT, count, event_type_arg=True,
