@@ -19,10 +19,13 @@ from .vocabulary import Vocabulary
 __all__ = ["FactContext"]
 
 
+_NOTHING_CARRIED: tuple[int, dict[str, Any]] = (-1, {})  # (read only)
+
+
 class FactContext(dict):
     """Fact name → value for one log at one moment (lazy, memoised)."""
 
-    __slots__ = ("vocabulary", "view", "now", "tz", "recording", "provenance", "_stack", "memo",
+    __slots__ = ("vocabulary", "view", "now", "tz", "recording", "provenance", "memo",
                  "events_of", "_facts", "_later", "_carried")
 
     #: How many later contexts one context keeps (see :meth:`at`): the
@@ -33,12 +36,11 @@ class FactContext(dict):
                  provenance: bool = False) -> None:
         super().__init__()
         self.vocabulary = vocabulary
-        self.view = log.as_of(now) if isinstance(log, EventLog) else log
+        self.view = LogView(log, now) if isinstance(log, EventLog) else log
         self.now = now
         self.tz: tzinfo = self.view.log.tz
         self.recording: set[Event] | None = None
         self.provenance: dict[str, frozenset[Event]] | None = {} if provenance else None
-        self._stack: list[set[Event]] = []
         # results of context-reading calls such as days_since(deadline), shared
         # by every rule of this evaluation (filled by the compiled conditions);
         # with provenance on, every call must run to record what it reads
@@ -48,7 +50,7 @@ class FactContext(dict):
         self.events_of: Callable[[str], tuple[Event, ...]] = self.view.events_of
         self._facts = vocabulary.facts
         self._later: dict[tuple, FactContext] | None = None  # see at()
-        self._carried: tuple[int, dict[str, Any]] = (-1, {})
+        self._carried: tuple[int, dict[str, Any]] = _NOTHING_CARRIED
 
     def at(self, now: datetime) -> "FactContext":
         """A context for the same log as known now, with the clock at ``now``
