@@ -96,8 +96,12 @@ class RulesError(Exception):
         hint: str | None = None,
         source_line: str | None = None,
         end_column: int | None = None,
+        path: str | None = None,
     ) -> None:
         self.message = message
+        #: where in data that came from no file (``events[1].type``): shown
+        #: before the message when there is no line to point at
+        self.path = path
         self.code = code or self.default_code
         self.file = file
         self.line = line
@@ -112,9 +116,10 @@ class RulesError(Exception):
         return Location(self.file, self.line, self.column)
 
     def __str__(self) -> str:
+        message = f"{self.path}: {self.message}" if self.path else self.message
         if self.file is None and self.line is None:
-            return f"{self.code} {self.message}"
-        return f"{self.location}: {self.code} {self.message}"
+            return f"{self.code} {message}"
+        return f"{self.location}: {self.code} {message}"
 
     def __reduce__(self):  # keep keyword-only state across pickling
         return (_rebuild, (type(self), self.__dict__.copy()))

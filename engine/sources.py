@@ -139,7 +139,11 @@ class Document:
             lines = self.text.splitlines()
             if 0 < line <= len(lines):
                 source_line = lines[line - 1]
-        return {"file": self.file, "line": line, "column": column, "source_line": source_line}
+        where = {"file": self.file, "line": line, "column": column, "source_line": source_line}
+        if line is None and path:  # data from no file: say where in the data
+            where["path"] = "".join(f"[{step}]" if isinstance(step, int) else
+                                    f".{step}" if i else str(step) for i, step in enumerate(path))
+        return where
 
     def locate_in_scalar(self, path: Path_, offset: int) -> dict[str, Any]:
         """Position of character ``offset`` inside the string value at ``path``."""

@@ -383,7 +383,7 @@ def test_max_events_for_data_and_json_lines(tmp_path):
     row = {"events": [{"type": "notes_written", "at": "2026-11-16T12:30"}] * 3}
     with pytest.raises(LogError) as info:
         EventLog.from_dict(row, source="row 7", max_events=2)
-    assert str(info.value) == "row 7: RULES-E013 3 events; the limit is 2"
+    assert str(info.value) == "row 7: RULES-E013 events[2]: 3 events; the limit is 2"
     assert len(EventLog.from_dict(row, max_events=3)) == 3
     path = write(tmp_path / "logs.jsonl", json.dumps(row) + "\n" + json.dumps({"events": []}) + "\n")
     results = list(iter_jsonl_logs(path, max_events=2))

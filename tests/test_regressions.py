@@ -538,3 +538,22 @@ def test_check_on_a_folder_without_policies_says_so(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "RULES-E051 no policy files in this folder" in out
     assert "citations not checked (no policy loaded)" in out
+
+
+def test_an_error_in_data_from_no_file_says_which_event():
+    """Bug: EventLog.from_dict errors had no position at all ("<log>: RULES-E024
+    interview event needs 'interviewers'"): with twenty events, which one? An
+    error in data without a file now carries its path in the data."""
+    import pytest
+
+    from engine.errors import LogError
+    from engine.eventlog import EventLog
+
+    events = [{"type": "rejected", "at": "2026-11-20T09:00"}, {"type": "interview", "at": "2026-11-16T10:00"}]
+    with pytest.raises(LogError) as info:
+        EventLog.from_dict({"events": events}, source="db:7")
+    assert info.value.path == "events[1]"
+    assert str(info.value).startswith("db:7: RULES-E024 events[1]: interview event needs 'interviewers'")
+    with pytest.raises(LogError) as info:
+        EventLog.from_dict({"events": [{"type": "rejected", "at": "2026-11-20T09:00", "note": 3}]})
+    assert info.value.path == "events[0].note"
