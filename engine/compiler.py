@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import marshal
 from types import FunctionType
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from .checker import Checked
 from .library import FunctionSpec
@@ -21,7 +21,7 @@ from .nodes import (Attribute, Binary, BoolOp, Call, ListExpr, Literal, Name,
 from .printer import to_text
 from .semantics import binary, kleene_and, kleene_not, kleene_or, negate
 
-__all__ = ["CompiledExpr", "compile_checked", "interpret", "get_field"]
+__all__ = ["CompiledExpr", "compile_checked", "compile_rule_set", "interpret", "get_field"]
 
 Trace = list[tuple[Node, Any]]
 
@@ -173,6 +173,29 @@ def _build(node: Node, functions: Mapping[str, FunctionSpec]) -> tuple[Callable[
         return run, False
 
 
+def compile_rule_set(conditions: Sequence[CompiledExpr],
+                     indices: Sequence[tuple[int, ...]]) -> Callable[[Any], list[int]] | None:
+    """One generated function evaluating every condition of a rule set:
+    ``fired(ctx)`` is the sorted list of the indices in ``indices[i]`` for
+    each ``conditions[i]`` that is true in ``ctx`` — what calling each
+    condition in turn gives, with facts and shared calls read once and one
+    call in all. None where a condition has no generated form."""
+    if not all(c.generated for c in conditions):
+        return None
+    functions: dict[str, FunctionSpec] = {}
+    for c in conditions:
+        functions.update(c.functions)
+    gen = _Generator(functions)
+    try:
+        source = gen.rule_set([c.checked.node for c in conditions], indices)
+        namespace: dict[str, Any] = dict(gen.constants)
+        exec(compile(source, "<rule set>", "exec"), namespace)  # noqa: S102 - from checked ASTs only
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    fired: Callable[[Any], list[int]] = namespace["_fired"]
+    return fired
+
+
 class _Generator:
     def __init__(self, functions: Mapping[str, FunctionSpec]) -> None:
         self.functions = functions
@@ -180,6 +203,7 @@ class _Generator:
         self.counter = 0
         self.locals: dict[str, str] = {}
         self.shared: dict[int, str] = {}  # id(Call node) -> local holding its shared result
+        self.shared_keys: dict[str, str] = {}  # a shared call's text -> its local
 
     def temp(self) -> str:
         self.counter += 1
@@ -212,14 +236,16 @@ class _Generator:
         lines.append(f"    return {kleene}")
         return "\n".join(lines) + "\n"
 
-    def _shared_calls(self, node: Node) -> list[str]:
+    def _shared_calls(self, node: Node, memo: bool = True) -> list[str]:
         """Calls of context-reading functions on facts and constants
         (``days_since(deadline)``) are computed once per evaluation: the first
         rule to need one stores it in the context's ``memo`` under its text,
         every other rule finds it there (a context without ``memo`` shares
-        nothing). Returns the lines that load them."""
+        nothing). Returns the lines that load them. Without ``memo`` (one
+        function for a whole rule set) each is a local, computed before its
+        first use."""
         lines: list[str] = []
-        keys: dict[str, str] = {}
+        keys = self.shared_keys
         for n in walk(node):
             if not (isinstance(n, Call) and self.functions[n.func].shared):
                 continue
@@ -228,17 +254,47 @@ class _Generator:
             key = to_text(n)
             if key not in keys:
                 var = keys[key] = f"_c{len(keys)}"
+                call = self._call(n, self.plain_or_null)
+                if not memo:
+                    lines.append(f"    {var} = {call}")
+                    self.shared[id(n)] = var
+                    continue
                 if not lines:
                     self.constants["_MISSING"] = _MISSING
                     self.constants["_NO_MEMO"] = NO_MEMO
                     lines.append("    _m = getattr(f, 'memo', _NO_MEMO)")
                 k = self.const(key)
-                call = self._call(n, self.plain_or_null)
                 lines.append(f"    {var} = _m.get({k}, _MISSING)")
                 lines.append(f"    if {var} is _MISSING:")
                 lines.append(f"        {var} = _m[{k}] = {call}")
             self.shared[id(n)] = keys[key]
         return lines
+
+    def rule_set(self, nodes: Sequence[Node], indices: Sequence[tuple[int, ...]]) -> str:
+        """One function for many conditions: ``_fired(f)`` gives the sorted
+        indices of the rules whose condition is true — ``indices[i]`` are the
+        rules of ``nodes[i]``. Facts and shared calls are locals read once;
+        each condition is its fast form where its facts are known, else its
+        Kleene form, as :meth:`function` writes it."""
+        names = sorted({n.name for node in nodes for n in walk(node) if isinstance(n, Name)})
+        self.locals = {name: f"_v{i}" for i, name in enumerate(names)}
+        lines = ["def _fired(f):"]
+        lines += [f"    {var} = f[{name!r}]" for name, var in self.locals.items()]
+        lines.append("    fired = []")
+        for node, rules in zip(nodes, indices):
+            lines += self._shared_calls(node, memo=False)
+            add = f"fired += {self.const(tuple(rules))}"
+            used = sorted({self.locals[n.name] for n in walk(node) if isinstance(n, Name)})
+            kleene = self.kleene(node)
+            if self._fast_path_ok(node) and used:
+                lines.append(f"    if {' and '.join(f'{v} is not None' for v in used)}:")
+                lines.append(f"        if ({self.plain(node)}) is True: {add}")
+                lines.append(f"    elif ({kleene}) is True: {add}")
+            else:
+                lines.append(f"    if ({kleene}) is True: {add}")
+        lines.append("    fired.sort()")
+        lines.append("    return fired")
+        return "\n".join(lines) + "\n"
 
     def plain_or_null(self, node: Node) -> str:
         """An argument of a shared call: a fact's local (maybe null) or a constant."""

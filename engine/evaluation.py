@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from .errors import UsageError
+from .compiler import compile_rule_set
 from .eventlog import EventLog
 from .explain import fact_sources, iso_seconds, json_value, trace_lines, why_not
 from .facts import FactContext
@@ -65,7 +66,7 @@ class _Tables:
     """
 
     __slots__ = ("rules", "conditions", "slots", "by_condition", "recommendations", "outcomes",
-                 "groups", "info", "situation", "vocabulary", "prefetch")
+                 "groups", "info", "situation", "vocabulary", "prefetch", "fused")
 
     MAX_OUTCOMES = 4096
 
@@ -73,6 +74,7 @@ class _Tables:
         self.rules = tuple((p, r) for p in policies.policies for r in p.rules)
         index: dict[str, int] = {}
         conditions: list[Any] = []
+        compiled = []
         slots: list[int] = []
         for _, rule in self.rules:
             slot = index.get(rule.when)
@@ -80,6 +82,7 @@ class _Tables:
                 slot = index[rule.when] = len(conditions)
                 # the generated function itself where there is one (no slot lookup)
                 conditions.append(getattr(rule.condition, "fn", rule.condition))
+                compiled.append(rule.condition)
             slots.append(slot)
         self.conditions = tuple(conditions)
         self.slots = tuple(slots)
@@ -88,6 +91,8 @@ class _Tables:
         for i, slot in enumerate(slots):
             indices[slot].append(i)
         self.by_condition = tuple(zip(self.conditions, map(tuple, indices)))
+        # all of them in one generated function, where each has a generated form
+        self.fused = compile_rule_set(compiled, [tuple(i) for i in indices])
         self.recommendations: list[Recommendation | None] = [None] * len(self.rules)
         self.outcomes: dict[tuple[int, ...], tuple[tuple[AdviceGroup, ...], tuple[Conflict, ...]]] = {}
         self.groups: dict[tuple[int, ...], tuple[AdviceGroup, list[Conflict],
@@ -111,6 +116,8 @@ class _Tables:
             for name, compute in self.prefetch:
                 if name not in ctx:
                     dict.__setitem__(ctx, name, compute(ctx))
+        if self.fused is not None:
+            return self.fused(ctx)
         fired: list[int] = []
         for condition, rules in self.by_condition:
             if condition(ctx) is True:

@@ -34,11 +34,11 @@ class FactContext(dict):
 
     def __init__(self, vocabulary: Vocabulary, log: EventLog | LogView, now: datetime, *,
                  provenance: bool = False) -> None:
-        super().__init__()
+        # (no dict.__init__: a new dict is empty already)
         self.vocabulary = vocabulary
-        self.view = LogView(log, now) if isinstance(log, EventLog) else log
+        self.view = view = LogView(log, now) if isinstance(log, EventLog) else log
         self.now = now
-        self.tz: tzinfo = self.view.log.tz
+        self.tz: tzinfo = view.log.tz
         self.recording: set[Event] | None = None
         self.provenance: dict[str, frozenset[Event]] | None = {} if provenance else None
         # results of context-reading calls such as days_since(deadline), shared
@@ -47,7 +47,7 @@ class FactContext(dict):
         self.memo: dict[str, Any] = NoMemo() if provenance else {}
         #: ``events_of(type)``: the events of that type up to the moment, in
         #: time order (the view's own lookup, called directly)
-        self.events_of: Callable[[str], tuple[Event, ...]] = self.view.events_of
+        self.events_of: Callable[[str], tuple[Event, ...]] = view.events_of
         self._facts = vocabulary.facts
         self._later: dict[tuple, FactContext] | None = None  # see at()
         self._carried: tuple[int, dict[str, Any]] = _NOTHING_CARRIED

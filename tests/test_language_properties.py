@@ -327,6 +327,28 @@ def test_conditions_are_true_false_or_null(node, fact_sets):
         assert expr(Facts(values)) in (True, False, None)
 
 
+@SETTINGS
+@given(st.lists(typed("bool", 3), min_size=1, max_size=6),
+       st.lists(st.tuples(fact_values, event_lists), min_size=1, max_size=3))
+def test_a_rule_set_compiled_as_one_function_fires_what_the_reference_says(nodes, fact_sets):
+    """``compile_rule_set`` (every condition of a policy set in one generated
+    function, facts and shared calls read once): the rules it gives are those
+    whose condition the reference evaluates to true, for conditions sharing
+    facts and calls, nulls included."""
+    from engine.compiler import compile_rule_set
+
+    exprs = [compile_checked(check(parse(to_text(n)), SCOPE, to_text(n), expect=None), SCOPE.functions)
+             for n in nodes]
+    indices = [(2 * i, 2 * i + 1) for i in range(len(nodes))]  # two rules per condition
+    fired = compile_rule_set(exprs, indices)
+    assert fired is not None
+    for values, events in fact_sets:
+        ctx = Facts(values, events=events)
+        expected = sorted(i for n, rules in zip(nodes, indices)
+                          if reference(n, dict(ctx), events) is True for i in rules)
+        assert fired(Facts(values, events=events)) == expected, ([to_text(n) for n in nodes], values)
+
+
 # -- (c) parse raises nothing but ConditionSyntaxError --------------------------------
 
 _TOKENS = ["and", "or", "not", "in", "not in", "true", "false", "null", "x", "f", "_a1",
