@@ -173,13 +173,17 @@ def _build(node: Node, functions: Mapping[str, FunctionSpec]) -> tuple[Callable[
         return run, False
 
 
-def compile_rule_set(conditions: Sequence[CompiledExpr],
-                     indices: Sequence[tuple[int, ...]]) -> Callable[[Any], list[int]] | None:
+def compile_rule_set(conditions: Sequence[CompiledExpr], indices: Sequence[tuple[int, ...]],
+                     prefetch: Sequence[tuple[str, Callable[[Any], Any]]] = ()
+                     ) -> Callable[[Any], list[int]] | None:
     """One generated function evaluating every condition of a rule set:
     ``fired(ctx)`` is the sorted list of the indices in ``indices[i]`` for
     each ``conditions[i]`` that is true in ``ctx`` — what calling each
     condition in turn gives, with facts and shared calls read once and one
-    call in all. None where a condition has no generated form."""
+    call in all. ``prefetch``: facts (name, function of the context) to
+    compute first, in this order, and store in the context (which must be a
+    dict) — for facts a missing-key lookup would compute the same way. None
+    where a condition has no generated form."""
     if not all(c.generated for c in conditions):
         return None
     functions: dict[str, FunctionSpec] = {}
@@ -187,7 +191,7 @@ def compile_rule_set(conditions: Sequence[CompiledExpr],
         functions.update(c.functions)
     gen = _Generator(functions)
     try:
-        source = gen.rule_set([c.checked.node for c in conditions], indices)
+        source = gen.rule_set([c.checked.node for c in conditions], indices, prefetch)
         namespace: dict[str, Any] = dict(gen.constants)
         exec(compile(source, "<rule set>", "exec"), namespace)  # noqa: S102 - from checked ASTs only
     except (SyntaxError, RecursionError, MemoryError, ValueError):
@@ -270,7 +274,8 @@ class _Generator:
             self.shared[id(n)] = keys[key]
         return lines
 
-    def rule_set(self, nodes: Sequence[Node], indices: Sequence[tuple[int, ...]]) -> str:
+    def rule_set(self, nodes: Sequence[Node], indices: Sequence[tuple[int, ...]],
+                 prefetch: Sequence[tuple[str, Callable[[Any], Any]]] = ()) -> str:
         """One function for many conditions: ``_fired(f)`` gives the sorted
         indices of the rules whose condition is true — ``indices[i]`` are the
         rules of ``nodes[i]``. Facts and shared calls are locals read once;
@@ -279,7 +284,14 @@ class _Generator:
         names = sorted({n.name for node in nodes for n in walk(node) if isinstance(n, Name)})
         self.locals = {name: f"_v{i}" for i, name in enumerate(names)}
         lines = ["def _fired(f):"]
-        lines += [f"    {var} = f[{name!r}]" for name, var in self.locals.items()]
+        if prefetch:  # facts computed by direct calls, stored in the context
+            self.constants["_set"] = dict.__setitem__
+        for name, compute in prefetch:
+            var = self.locals.get(name) or self.temp()
+            lines.append(f"    {var} = {self.const(compute)}(f)")
+            lines.append(f"    _set(f, {name!r}, {var})")
+        done = {name for name, _ in prefetch}
+        lines += [f"    {var} = f[{name!r}]" for name, var in self.locals.items() if name not in done]
         lines.append("    fired = []")
         for node, rules in zip(nodes, indices):
             lines += self._shared_calls(node, memo=False)

@@ -91,8 +91,11 @@ class _Tables:
         for i, slot in enumerate(slots):
             indices[slot].append(i)
         self.by_condition = tuple(zip(self.conditions, map(tuple, indices)))
-        # all of them in one generated function, where each has a generated form
-        self.fused = compile_rule_set(compiled, [tuple(i) for i in indices])
+        self.vocabulary = policies.vocabulary
+        self.prefetch = _prefetch(policies)
+        # all of them in one generated function, where each has a generated
+        # form, computing the facts they read by direct calls first
+        self.fused = compile_rule_set(compiled, [tuple(i) for i in indices], self.prefetch)
         self.recommendations: list[Recommendation | None] = [None] * len(self.rules)
         self.outcomes: dict[tuple[int, ...], tuple[tuple[AdviceGroup, ...], tuple[Conflict, ...]]] = {}
         self.groups: dict[tuple[int, ...], tuple[AdviceGroup, list[Conflict],
@@ -101,14 +104,14 @@ class _Tables:
                                      p.sha256, len(p.rules)) for p in policies.policies)
         facts = policies.vocabulary.facts
         self.situation = tuple(name for name in policies.vocabulary.situation if name in facts)
-        self.vocabulary = policies.vocabulary
-        self.prefetch = _prefetch(policies)
 
     def fired(self, ctx: FactContext) -> list[int]:
         """Indices (in ``rules``, in order) of the rules whose condition is
         true in ``ctx``. Each distinct condition is evaluated once, in the
         order of the rules."""
         if ctx.provenance is None and ctx.vocabulary is self.vocabulary:
+            if self.fused is not None and not ctx:  # a fresh context: no fact computed yet
+                return self.fused(ctx)
             # Every fact a condition names is read by it (its first lines
             # load them all): computed here first, by direct calls in the
             # order of their dependencies, instead of through a missing-key
@@ -116,8 +119,6 @@ class _Tables:
             for name, compute in self.prefetch:
                 if name not in ctx:
                     dict.__setitem__(ctx, name, compute(ctx))
-        if self.fused is not None:
-            return self.fused(ctx)
         fired: list[int] = []
         for condition, rules in self.by_condition:
             if condition(ctx) is True:
