@@ -173,8 +173,9 @@ def run(n: int = 10_000, rounds: int = 3) -> Result:
             engine.evaluate(halpin, log, now, explain=False)
 
     def halpin_fired(block) -> None:
+        own = halpin.vocabulary  # as evaluate() does: the context of the set's own vocabulary
         for log, now in block:
-            fired_rules(halpin, FactContext(vocabulary, log, now))
+            fired_rules(halpin, FactContext(own, log, now))
 
     def halpin_hand(block) -> None:
         for log, now in block:

@@ -284,12 +284,9 @@ class _Generator:
         names = sorted({n.name for node in nodes for n in walk(node) if isinstance(n, Name)})
         self.locals = {name: f"_v{i}" for i, name in enumerate(names)}
         lines = ["def _fired(f):"]
-        if prefetch:  # facts computed by direct calls, stored in the context
-            self.constants["_set"] = dict.__setitem__
-        for name, compute in prefetch:
+        for name, compute in prefetch:  # facts computed by direct calls, stored in the context
             var = self.locals.get(name) or self.temp()
-            lines.append(f"    {var} = {self.const(compute)}(f)")
-            lines.append(f"    _set(f, {name!r}, {var})")
+            lines.append(f"    {var} = f[{name!r}] = {self.const(compute)}(f)")
         done = {name for name, _ in prefetch}
         lines += [f"    {var} = f[{name!r}]" for name, var in self.locals.items() if name not in done]
         lines.append("    fired = []")

@@ -167,8 +167,7 @@ def _tables(policies: PolicySet) -> _Tables:
 def fired_rules(policies: PolicySet, ctx: FactContext) -> list[tuple[Policy, Rule]]:
     """The rules whose condition is true in ``ctx`` (the fast path, no trace)."""
     tables = _tables(policies)
-    rules = tables.rules
-    return [rules[i] for i in tables.fired(ctx)]
+    return list(map(tables.rules.__getitem__, tables.fired(ctx)))
 
 
 def _recommendation(policy: Policy, rule: Rule, ctx: FactContext) -> Recommendation:
