@@ -172,11 +172,13 @@ def run(quick: bool = False) -> Result:
         f"local time. Each round starts where the last ended (the policy set's caches warm).",
         "Loading the synthetic policies (not timed above): " + ", ".join(
             f"{n:,} rules {seconds(s)}" for n, s in loads.items()) + ".",
-        "The last rows: the conditions' own time per rule grows with the number of rules, "
-        "with no algorithmic term (each condition runs once per log). Calling one copy of "
-        "each bundled condition over and over, as many calls in all, is several times "
-        "cheaper than calling every copy once: thousands of distinct generated functions, "
-        "each with its own code and constants, no longer fit the CPU's caches.",
+        "evaluate() runs all the conditions of a policy set as one generated function "
+        "(engine/compiler.py compile_rule_set). The last two rows call each compiled "
+        "condition on its own instead: their time per rule grows with the number of rules "
+        "with no algorithmic term (each condition runs once per log) — calling one copy of "
+        "each bundled condition over and over, as many calls in all, is cheaper than calling "
+        "every copy once, as thousands of distinct functions, each with its own code and "
+        "constants, no longer fit the CPU's caches.",
         f"{time.perf_counter() - started:.0f} s in all.",
     ]
     return {"title": "growth (benchmarks/growth.py)", "columns": MEASURE_COLUMNS, "rows": rows,
