@@ -66,7 +66,7 @@ class _Tables:
     """
 
     __slots__ = ("rules", "conditions", "slots", "by_condition", "recommendations", "outcomes",
-                 "groups", "info", "situation", "vocabulary", "prefetch", "fused")
+                 "groups", "info", "situation", "vocabulary", "prefetch", "fused", "fused_from")
 
     MAX_OUTCOMES = 4096
 
@@ -94,8 +94,10 @@ class _Tables:
         self.vocabulary = policies.vocabulary
         self.prefetch = _prefetch(policies)
         # all of them in one generated function, where each has a generated
-        # form, computing the facts they read by direct calls first
-        self.fused = compile_rule_set(compiled, [tuple(i) for i in indices], self.prefetch)
+        # form, computing the facts they read by direct calls first: built on
+        # the first evaluation that can use it (`rules explain` never does)
+        self.fused: Any = _UNBUILT
+        self.fused_from = (tuple(compiled), tuple(map(tuple, indices)))
         self.recommendations: list[Recommendation | None] = [None] * len(self.rules)
         self.outcomes: dict[tuple[int, ...], tuple[tuple[AdviceGroup, ...], tuple[Conflict, ...]]] = {}
         self.groups: dict[tuple[int, ...], tuple[AdviceGroup, list[Conflict],
@@ -110,8 +112,11 @@ class _Tables:
         true in ``ctx``. Each distinct condition is evaluated once, in the
         order of the rules."""
         if ctx.provenance is None and ctx.vocabulary is self.vocabulary:
-            if self.fused is not None and not ctx:  # a fresh context: no fact computed yet
-                return self.fused(ctx)
+            fused = self.fused
+            if fused is _UNBUILT:
+                fused = self.fused = compile_rule_set(*self.fused_from, self.prefetch)
+            if fused is not None and not ctx:  # a fresh context: no fact computed yet
+                return fused(ctx)
             # Every fact a condition names is read by it (its first lines
             # load them all): computed here first, by direct calls in the
             # order of their dependencies, instead of through a missing-key
@@ -134,6 +139,9 @@ class _Tables:
                 p.id, p.version, r.id, r.action, r.stance, dict(r.params), r.summary, r.section,
                 r.quote, r.when, attributed_to=r.attributed_to)
         return rec
+
+
+_UNBUILT = object()
 
 
 def _prefetch(policies: PolicySet) -> tuple[tuple[str, Any], ...]:
