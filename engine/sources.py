@@ -223,6 +223,18 @@ def _plain_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _encodable(text: str) -> bool:
+    """No lone surrogate in ``text`` (the encoder checks in C what a regular
+    expression would look for far more slowly)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _one_line_json(text: str, limits: InputLimits) -> Any:
     """The data of ``text`` if it is one line of JSON whose positions can wait
     (see :class:`_OneLinePositions`): the YAML parse for positions would find
@@ -230,12 +242,14 @@ def _one_line_json(text: str, limits: InputLimits) -> Any:
     over a limit — and every value of it is on line 1. Else ``_NO_DATA``."""
     end = len(text) - 1 if text.endswith("\n") else len(text)
     if "\n" in text[:end] or "\r" in text or len(text) > limits.max_nodes \
-            or _SURROGATE_ESCAPE.search(text) or _SURROGATE.search(text):
+            or _SURROGATE_ESCAPE.search(text) or not _encodable(text):
         return _NO_DATA
     # The YAML parser takes a key for one only within 1024 characters of its
     # ':'. A key of at most 80 characters is at most 482 in JSON (with \uXXXX
     # escapes), and at most 63 blanks can stand before its ':'.
-    if len(text) > 480 and _LONG_BLANKS.search(text):
+    # (The regular expression is slow on a long line: a substring test first
+    # where there is no tab.)
+    if len(text) > 480 and (" " * 64 in text if "\t" not in text else _LONG_BLANKS.search(text)):
         return _NO_DATA
     try:
         data = json.loads(text, object_pairs_hook=_plain_keys)
