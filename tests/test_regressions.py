@@ -557,21 +557,3 @@ def test_an_error_in_data_from_no_file_says_which_event():
     with pytest.raises(LogError) as info:
         EventLog.from_dict({"events": [{"type": "rejected", "at": "2026-11-20T09:00", "note": 3}]})
     assert info.value.path == "events[0].note"
-
-
-def test_json_lines_checks_agree_with_the_full_parse_on_blanks_and_surrogates():
-    """The quick checks of a JSON Lines line (a substring test for 64 blanks
-    where the line has no tab; the encoder for lone surrogates) decide as the
-    regular expressions they stand in for: a line they let through parses
-    the same lazily and in full, a line they stop goes the full way."""
-    from engine.sources import _NO_DATA, DEFAULT_INPUT_LIMITS, _one_line_json, parse_document
-
-    long = "x" * 500
-    cases = ['{"k": "%s", "b":%s1}' % (long, " " * 70),        # 70 blanks: full way
-             '{"k": "%s", "b":%s1}' % (long, " \t" * 40),       # blanks and tabs: full way
-             '{"k": "%s", "b": 1}' % long,                       # quick way
-             '{"k": "é", "b": 1}', '{"k": "é\ud800"}']
-    expected = [True, True, False, False, True]
-    for text, full_way in zip(cases, expected):
-        assert (_one_line_json(text, DEFAULT_INPUT_LIMITS) is _NO_DATA) == full_way, text[:40]
-    assert parse_document(cases[2], "l", json_only=True).data == {"k": long, "b": 1}

@@ -345,3 +345,21 @@ def test_token_soup_reads_the_same_both_ways(text):
 @given(DATA)
 def test_generated_json_reads_the_same_both_ways(data):
     assert_same(json.dumps(data, ensure_ascii=False), json_only=True)
+
+
+def test_json_lines_checks_agree_with_the_full_parse_on_blanks_and_surrogates():
+    """The quick checks of a JSON Lines line (a substring test for 64 blanks
+    where the line has no tab; the encoder for lone surrogates) decide as the
+    regular expressions they stand in for: a line they let through parses
+    the same lazily and in full, a line they stop goes the full way."""
+    from engine.sources import _NO_DATA, DEFAULT_INPUT_LIMITS, _one_line_json, parse_document
+
+    long = "x" * 500
+    cases = ['{"k": "%s", "b":%s1}' % (long, " " * 70),        # 70 blanks: full way
+             '{"k": "%s", "b":%s1}' % (long, " \t" * 40),       # blanks and tabs: full way
+             '{"k": "%s", "b": 1}' % long,                       # quick way
+             '{"k": "é", "b": 1}', '{"k": "é\ud800"}']
+    expected = [True, True, False, False, True]
+    for text, full_way in zip(cases, expected):
+        assert (_one_line_json(text, DEFAULT_INPUT_LIMITS) is _NO_DATA) == full_way, text[:40]
+    assert parse_document(cases[2], "l", json_only=True).data == {"k": long, "b": 1}
