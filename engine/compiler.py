@@ -261,16 +261,15 @@ class _Generator:
                 call = self._call(n, self.plain_or_null)
                 if not memo:
                     lines.append(f"    {var} = {call}")
-                    self.shared[id(n)] = var
-                    continue
-                if not lines:
-                    self.constants["_MISSING"] = _MISSING
-                    self.constants["_NO_MEMO"] = NO_MEMO
-                    lines.append("    _m = getattr(f, 'memo', _NO_MEMO)")
-                k = self.const(key)
-                lines.append(f"    {var} = _m.get({k}, _MISSING)")
-                lines.append(f"    if {var} is _MISSING:")
-                lines.append(f"        {var} = _m[{k}] = {call}")
+                else:
+                    if not lines:
+                        self.constants["_MISSING"] = _MISSING
+                        self.constants["_NO_MEMO"] = NO_MEMO
+                        lines.append("    _m = getattr(f, 'memo', _NO_MEMO)")
+                    k = self.const(key)
+                    lines.append(f"    {var} = _m.get({k}, _MISSING)")
+                    lines.append(f"    if {var} is _MISSING:")
+                    lines.append(f"        {var} = _m[{k}] = {call}")
             self.shared[id(n)] = keys[key]
         return lines
 
@@ -326,11 +325,20 @@ class _Generator:
         if id(node) in self.shared:
             return self.shared[id(node)]
         args = [emit(a) for a in node.args]
-        inline = self.functions[node.func].inline
-        if inline is not None and not node.keywords and not any(isinstance(a, Literal) for a in node.args):
-            return inline.format(*args)  # (a literal would make `1 is not None`: a SyntaxWarning)
+        inline = self._inline(node)
+        if inline is not None:
+            return inline.format(*args)
         args += [f"{k.name}={emit(k.value)}" for k in node.keywords]
         return f"{self.func(node.func)}(f{''.join(', ' + a for a in args)})"
+
+    def _inline(self, node: Call) -> str | None:
+        """The function's inline form for this call, if it has one and the
+        call can use it (positional arguments only, none a literal: a literal
+        would make ``1 is not None``, a SyntaxWarning)."""
+        inline = self.functions[node.func].inline
+        if inline is None or node.keywords or any(isinstance(a, Literal) for a in node.args):
+            return None
+        return inline
 
     def plain(self, node: Node) -> str:
         """Python for ``node`` assuming nothing inside is null."""
@@ -405,10 +413,9 @@ class _Generator:
         # itself what a null argument gives (null, except for exists()).
         args = [self._part(a) for a in node.args]
         kwargs = [(k.name, self._part(k.value)) for k in node.keywords]
-        inline = self.functions[node.func].inline
+        inline = self._inline(node)
         code = self.shared.get(id(node)) or (
-            inline.format(*(self._value(p) for p in args))
-            if inline is not None and not kwargs and not any(isinstance(a, Literal) for a in node.args) else
+            inline.format(*(self._value(p) for p in args)) if inline is not None else
             f"{self.func(node.func)}(f{''.join(', ' + self._value(p) for p in args)}"
             f"{''.join(f', {name}={self._value(p)}' for name, p in kwargs)})")
         never_null = node.func == "exists" or (

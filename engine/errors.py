@@ -6,9 +6,8 @@ This module imports nothing from the engine so that every layer can use it.
 
 from __future__ import annotations
 
-from typing import Self
-
 from dataclasses import dataclass
+from typing import Self
 
 __all__ = [
     "RulesError",

@@ -117,13 +117,6 @@ class _Tables:
                 fused = self.fused = compile_rule_set(*self.fused_from, self.prefetch)
             if fused is not None and not ctx:  # a fresh context: no fact computed yet
                 return fused(ctx)
-            # Every fact a condition names is read by it (its first lines
-            # load them all): computed here first, by direct calls in the
-            # order of their dependencies, instead of through a missing-key
-            # lookup each. Same facts, same values.
-            for name, compute in self.prefetch:
-                if name not in ctx:
-                    dict.__setitem__(ctx, name, compute(ctx))
         fired: list[int] = []
         for condition, rules in self.by_condition:
             if condition(ctx) is True:
@@ -146,22 +139,20 @@ _UNBUILT = object()
 
 def _prefetch(policies: PolicySet) -> tuple[tuple[str, Any], ...]:
     """The facts the conditions name, with the facts they are computed from,
-    dependencies first: (name, compute function)."""
+    dependencies first: (name, compute function). (Every fact a condition
+    names is read by it, so computing them up front is no extra work.)"""
     facts = policies.vocabulary.facts
-    order: list[str] = []
+    order: dict[str, None] = {}  # (an ordered set)
 
-    def visit(name: str, seen: set[str]) -> None:
-        if name in order or name in seen or name not in facts:
-            return
-        seen.add(name)
-        for dep in sorted(facts[name].uses):
-            visit(dep, seen)
-        order.append(name)
+    def visit(name: str) -> None:  # the vocabulary has no cycles: a load error
+        if name not in order and name in facts:
+            for dep in sorted(facts[name].uses):
+                visit(dep)
+            order[name] = None
 
-    named = sorted({n.name for _, rule in ((p, r) for p in policies.policies for r in p.rules)
-                    for n in walk(rule.condition.node) if isinstance(n, Name)})
-    for name in named:
-        visit(name, set())
+    for name in sorted({n.name for p in policies.policies for r in p.rules
+                        for n in walk(r.condition.node) if isinstance(n, Name)}):
+        visit(name)
     return tuple((name, getattr(facts[name].compute, "fn", facts[name].compute)) for name in order)
 
 

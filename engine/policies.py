@@ -348,24 +348,25 @@ def load_policies(path: str | Path | None = None, *, select: Iterable[str] = (),
     if len(chosen) > max_policies:
         raise InputError(f"{len(chosen)} policies; the limit is {max_policies}", code="RULES-E013",
                          file=str(root), hint="raise max_policies, or select policies")
-    own_vocabulary = path is not None and (root / "vocabulary.yaml").is_file()
-    own_actions = path is not None and (root / "actions.yaml").is_file()
+    # The folder's own vocabulary and actions, or the bundled ones: (shown as, file, own?)
+    sources = {}
+    for name in ("vocabulary.yaml", "actions.yaml"):
+        own = path is not None and (root / name).is_file()
+        sources[name] = ((str(root / name), root / name, True) if own else
+                         (f"policies/{name}", policies_dir() / name, False))
 
     def build() -> PolicySet:
-        vocab = vocabulary or (load_vocabulary(root / "vocabulary.yaml") if own_vocabulary
-                               else default_vocabulary(cache))
-        acts = actions or (load_actions(root / "actions.yaml") if own_actions else default_actions())
+        _, vocab_file, own_vocab = sources["vocabulary.yaml"]
+        _, actions_file, own_acts = sources["actions.yaml"]
+        vocab = vocabulary or (load_vocabulary(vocab_file) if own_vocab else default_vocabulary(cache))
+        acts = actions or (load_actions(actions_file) if own_acts else default_actions())
         loaded = tuple(load_policy_file(f, vocab, acts, display=_display(f, root), max_rules=max_rules)
                        for _, f in sorted(chosen.items()))
         return PolicySet(loaded, vocab, acts)
 
     if vocabulary is not None or actions is not None:
         return build()  # objects from the caller: nothing to key the cache by
-    bundled = policies_dir()
-    inputs = [(str(root / "vocabulary.yaml") if own_vocabulary else "policies/vocabulary.yaml",
-               root / "vocabulary.yaml" if own_vocabulary else bundled / "vocabulary.yaml"),
-              (str(root / "actions.yaml") if own_actions else "policies/actions.yaml",
-               root / "actions.yaml" if own_actions else bundled / "actions.yaml")]
+    inputs = [(shown, file) for shown, file, _ in sources.values()]
     inputs += [(_display(f, root), f) for _, f in sorted(chosen.items())]
     return cached("policies", inputs, (max_rules,), build, PolicySet, cache)
 

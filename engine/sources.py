@@ -245,8 +245,8 @@ def _one_line_json(text: str, limits: InputLimits) -> Any:
             or _SURROGATE_ESCAPE.search(text) or not _encodable(text):
         return _NO_DATA
     # The YAML parser takes a key for one only within 1024 characters of its
-    # ':'. A key of at most 80 characters is at most 482 in JSON (with \uXXXX
-    # escapes), and at most 63 blanks can stand before its ':'.
+    # ':'. A key of at most 80 characters is at most 482 in JSON (with
+    # six-character \u escapes), and at most 63 blanks can stand before its ':'.
     # (The regular expression is slow on a long line: a substring test first
     # where there is no tab.)
     if len(text) > 480 and (" " * 64 in text if "\t" not in text else _LONG_BLANKS.search(text)):

@@ -242,6 +242,8 @@ class _Builder:
         check = self.check_surrogates
         for i, item in enumerate(node.value):
             item_path = path + (i,)
+            # A text item, as a text value of a mapping (``_mapping``): written
+            # out in both, not called, as it runs for nearly every scalar.
             if item.tag == _STR and item.__class__ is _ScalarNode:
                 self.count += 1
                 if self.count > self.max_nodes:
