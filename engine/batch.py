@@ -1,23 +1,28 @@
 """``rules batch``: one JSON report per line of a JSON Lines file, streamed in
 input order, in flat memory, across processes.
 
-Lines are read lazily and handed to worker processes in small chunks
-(``imap`` keeps only a bounded window in flight); each worker loads the
-policies once. A bad line gives an error record, not a failed run.
+The input is cut into chunks of lines as it is read; a chunk is evaluated as
+a whole and gives one block of output (UTF-8 bytes, a line per record). With
+``jobs > 1`` worker processes evaluate the chunks (``imap`` keeps only a
+bounded window in flight, each worker receives the policies once) and the
+parent only reads, hands out and writes blocks, so that it takes as little
+as possible from the cores the workers need. A bad line gives an error
+record, not a failed run.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 from datetime import datetime
+from itertools import islice
 from typing import IO, Any, Iterable, Iterator
 
-from .errors import RulesError
+from .errors import RulesError, UsageError
 from .eventlog import parse_jsonl_line
-from .evaluation import evaluate
+from .evaluation import evaluate, report_json
 from .policies import PolicySet
-from .errors import UsageError
 from .timeparse import get_zone, parse_moment
 
 __all__ = ["run_batch", "evaluate_line"]
@@ -25,56 +30,102 @@ __all__ = ["run_batch", "evaluate_line"]
 _STATE: dict[str, Any] = {}  # per worker process: set once by the initializer
 
 
-def evaluate_line(policies: PolicySet, number: int, line: str, at: str | None, source: str,
-                  explain: bool) -> str:
-    """The JSON (one line) for input ``line`` number ``number``."""
-    log = parse_jsonl_line(line, source, policies.vocabulary, number)
-    if isinstance(log, RulesError):
-        return json.dumps({"line": number, "error": {"code": log.code, "message": log.message,
-                                                     "file": log.file, "line": log.line,
-                                                     "column": log.column}},
-                          ensure_ascii=False, separators=(",", ":"))
-    moment: datetime | None = None
-    if at is not None:
-        moment = parse_moment(at, log.tz)
-    report = evaluate(policies, log, moment, explain=explain).to_dict()
-    report["line"] = number
-    return json.dumps(report, ensure_ascii=False, separators=(",", ":"))
+def evaluate_line(policies: PolicySet, number: int, line: str, at: str | datetime | None,
+                  source: str, explain: bool) -> str:
+    """The JSON record (one line, no newline) for input ``line`` number ``number``."""
+    return _Evaluator(policies, at, source, explain).record(number, line)
 
 
-def _init(policies: PolicySet, at: str | None, source: str, explain: bool) -> None:
-    _STATE.update(policies=policies, at=at, source=source, explain=explain)
+class _Evaluator:
+    """Records for lines of one input: what they share (the moment per time
+    zone) is worked out once."""
+
+    __slots__ = ("policies", "at", "source", "explain", "moments")
+
+    def __init__(self, policies: PolicySet, at: str | datetime | None, source: str,
+                 explain: bool) -> None:
+        self.policies, self.at, self.source, self.explain = policies, at, source, explain
+        self.moments: dict[str, datetime] = {}  # time zone -> `at` there
+
+    def record(self, number: int, line: str) -> str:
+        log = parse_jsonl_line(line, self.source, self.policies.vocabulary, number)
+        if isinstance(log, RulesError):
+            return json.dumps({"line": number, "error": {"code": log.code, "message": log.message,
+                                                         "file": log.file, "line": log.line,
+                                                         "column": log.column}},
+                              ensure_ascii=False, separators=(",", ":"))
+        moment: datetime | None = None
+        if self.at is not None:
+            moment = self.moments.get(log.timezone)
+            if moment is None:
+                moment = self.moments[log.timezone] = parse_moment(self.at, log.tz)
+        if self.explain:
+            report = evaluate(self.policies, log, moment).to_dict()
+            report["line"] = number
+            return json.dumps(report, ensure_ascii=False, separators=(",", ":"))
+        return report_json(self.policies, log, moment, line=number)
+
+    def block(self, chunk: tuple[int, list[str]]) -> bytes:
+        """The output for ``chunk`` (the number of its first line, its lines):
+        a record per non-blank line, each ending with a newline."""
+        first, lines = chunk
+        records = [self.record(number, line)
+                   for number, line in enumerate(lines, first) if line and not line.isspace()]
+        if not records:
+            return b""
+        records.append("")
+        return "\n".join(records).encode("utf-8")
 
 
-def _work(item: tuple[int, str]) -> str:
-    s = _STATE
-    return evaluate_line(s["policies"], item[0], item[1], s["at"], s["source"], s["explain"])
+def _init(policies: PolicySet, at: str | datetime | None, source: str, explain: bool) -> None:
+    _STATE["evaluator"] = _Evaluator(policies, at, source, explain)
 
 
-def _numbered(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    for number, line in enumerate(lines, 1):
-        if line.strip():
-            yield number, line
+def _work(chunk: tuple[int, list[str]]) -> bytes:
+    return _STATE["evaluator"].block(chunk)
 
 
-def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[str], *, at: str | None = None,
-              jobs: int = 1, source: str = "<batch>", explain: bool = False,
-              chunksize: int = 64) -> int:
-    """Write one JSON line per non-empty input line to ``out``; returns the count."""
-    if at is not None:
+def _chunks(lines: Iterable[str], size: int) -> Iterator[tuple[int, list[str]]]:
+    it = iter(lines)
+    first = 1
+    while True:
+        chunk = list(islice(it, size))
+        if not chunk:
+            return
+        yield first, chunk
+        first += len(chunk)
+
+
+def _writer(out: IO[Any]) -> Any:
+    """A function writing a block (UTF-8 bytes) to ``out``, a binary or a text stream."""
+    if isinstance(out, (io.RawIOBase, io.BufferedIOBase)) or "b" in getattr(out, "mode", ""):
+        return out.write
+    return lambda block: out.write(block.decode("utf-8"))
+
+
+def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
+              at: str | datetime | None = None, jobs: int = 1, source: str = "<batch>",
+              explain: bool = False, chunksize: int = 64) -> int:
+    """Write one JSON line per non-blank input line to ``out`` (a text stream,
+    or a binary one, which gets UTF-8); returns the number of records."""
+    if isinstance(at, str):
         try:
             parse_moment(at, get_zone("UTC"))
         except ValueError as err:
             raise UsageError(f"at: {err}", hint="e.g. 2026-11-23T09:00 (local time in each log's zone)") from None
+    write = _writer(out)
     count = 0
+    chunks = _chunks(lines, max(1, chunksize))
     if jobs <= 1:
-        for number, line in _numbered(lines):
-            out.write(evaluate_line(policies, number, line, at, source, explain) + "\n")
-            count += 1
+        evaluator = _Evaluator(policies, at, source, explain)
+        for chunk in chunks:
+            block = evaluator.block(chunk)
+            write(block)
+            count += block.count(b"\n")
         return count
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ctx.Pool(jobs, initializer=_init, initargs=(policies, at, source, explain)) as pool:
-        for result in pool.imap(_work, _numbered(lines), chunksize=chunksize):
-            out.write(result + "\n")
-            count += 1
+        for block in pool.imap(_work, chunks):
+            write(block)
+            count += block.count(b"\n")
     return count

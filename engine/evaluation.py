@@ -4,8 +4,9 @@ action why the other sources' rules on it do not apply and when they would."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from .errors import UsageError
 from .compiler import compile_rule_set
@@ -18,7 +19,7 @@ from .report import (AdviceGroup, Conflict, NotFiring, PolicyInfo, Recommendatio
 from .timeparse import check_year, localize
 from .timing import DEFAULT_HORIZON, next_change
 
-__all__ = ["evaluate", "resolve_moment", "fired_rules"]
+__all__ = ["evaluate", "resolve_moment", "fired_rules", "report_json"]
 
 
 def resolve_moment(at: datetime | None, log: EventLog) -> datetime:
@@ -60,13 +61,15 @@ class _Tables:
       (it depends on the rule only; built on first use);
     * ``outcomes``: fired rule indices → (advice, conflicts) of the fast path,
       which depend on nothing else; ``groups``: the fired rules of one action
-      → its advice group, the conflicts within it and its "do" side. Both are
-      bounded (cleared when full);
-    * ``info``: the policies' part of the report; ``situation``: its facts.
+      → its advice group, the conflicts within it and its "do" side, and the
+      JSON of both. Both are bounded (cleared when full);
+    * ``info``: the policies' part of the report (``info_text``: as JSON);
+      ``situation``: its facts.
     """
 
     __slots__ = ("rules", "conditions", "slots", "by_condition", "recommendations", "outcomes",
-                 "groups", "info", "situation", "vocabulary", "prefetch", "fused", "fused_from")
+                 "groups", "info", "situation", "vocabulary", "prefetch", "fused", "fused_from",
+                 "info_text")
 
     MAX_OUTCOMES = 4096
 
@@ -99,11 +102,12 @@ class _Tables:
         self.fused: Any = _UNBUILT
         self.fused_from = (tuple(compiled), tuple(map(tuple, indices)))
         self.recommendations: list[Recommendation | None] = [None] * len(self.rules)
-        self.outcomes: dict[tuple[int, ...], tuple[tuple[AdviceGroup, ...], tuple[Conflict, ...]]] = {}
+        self.outcomes: dict[tuple[int, ...], _Outcome] = {}
         self.groups: dict[tuple[int, ...], tuple[AdviceGroup, list[Conflict],
-                                                 tuple[Recommendation, ...]]] = {}
+                                                 tuple[Recommendation, ...], str, list[str]]] = {}
         self.info = tuple(PolicyInfo(p.id, p.version, p.title, p.source.get("author"), p.file,
                                      p.sha256, len(p.rules)) for p in policies.policies)
+        self.info_text = _dumps([p.to_dict() for p in self.info])
         facts = policies.vocabulary.facts
         self.situation = tuple(name for name in policies.vocabulary.situation if name in facts)
 
@@ -135,6 +139,15 @@ class _Tables:
 
 
 _UNBUILT = object()
+
+
+class _Outcome(NamedTuple):
+    """What the fast path makes of one set of fired rules."""
+
+    advice: tuple[AdviceGroup, ...]
+    conflicts: tuple[Conflict, ...]
+    conflict_texts: tuple[str, ...]  # their JSON (compact)
+    advice_texts: tuple[str, ...]
 
 
 def _prefetch(policies: PolicySet) -> tuple[tuple[str, Any], ...]:
@@ -242,12 +255,13 @@ def _situation(ctx: FactContext, names: Iterable[str] | None = None) -> dict[str
     return {name: json_value(ctx[name]) for name in names}
 
 
-def _fast_outcome(tables: _Tables, fired: list[int], policies: PolicySet
-                  ) -> tuple[tuple[AdviceGroup, ...], tuple[Conflict, ...]]:
+def _fast_outcome(tables: _Tables, fired: list[int], policies: PolicySet) -> _Outcome:
     """Advice and conflicts of the fast path when the rules ``fired`` fire:
     the same as grouping their recommendations by action and calling
     :func:`find_conflicts`, worked out per set of fired rules and, within it,
-    per action (conflicts "opposed" and "details" lie within one action)."""
+    per action (conflicts "opposed" and "details" lie within one action) —
+    with their JSON, for :func:`report_json` (a group's once, shared by every
+    outcome it is part of)."""
     key = tuple(fired)
     outcome = tables.outcomes.get(key)
     if outcome is not None:
@@ -257,21 +271,26 @@ def _fast_outcome(tables: _Tables, fired: list[int], policies: PolicySet
     for i in fired:
         by_action.setdefault(rules[i][1].action, []).append(i)
     actions = policies.actions.actions
-    advice = []
+    advice, advice_texts = [], []
     conflicts: list[Conflict] = []
+    conflict_texts: list[str] = []
     done: dict[str, tuple[Recommendation, ...]] = {}  # action -> its "do" side
     for action in sorted(by_action):
         group_key = tuple(by_action[action])
         group = tables.groups.get(group_key)
         if group is None:
             recs = [tables.recommendation(i) for i in group_key]
-            group = (AdviceGroup(action, actions[action].label, tuple(recs)),
-                     find_conflicts(recs, policies), tuple(r for r in recs if r.stance == "do"))
+            found = find_conflicts(recs, policies)
+            advised = AdviceGroup(action, actions[action].label, tuple(recs))
+            group = (advised, found, tuple(r for r in recs if r.stance == "do"),
+                     _dumps(advised.to_dict()), [_dumps(c.to_dict()) for c in found])
             if len(tables.groups) >= tables.MAX_OUTCOMES:
                 tables.groups.clear()
             tables.groups[group_key] = group
         advice.append(group[0])
         conflicts.extend(group[1])
+        advice_texts.append(group[3])
+        conflict_texts.extend(group[4])
         if group[2]:
             done[action] = group[2]
     for a in sorted(done):  # as at the end of find_conflicts
@@ -280,11 +299,40 @@ def _fast_outcome(tables: _Tables, fired: list[int], policies: PolicySet
             for b in sorted(opposed & done.keys()):
                 if a < b:
                     conflicts.append(Conflict("exclusive", (a, b), (done[a], done[b])))
-    outcome = (tuple(advice), tuple(conflicts))
+                    conflict_texts.append(_dumps(conflicts[-1].to_dict()))
+    outcome = _Outcome(tuple(advice), tuple(conflicts), tuple(conflict_texts), tuple(advice_texts))
     if len(tables.outcomes) >= tables.MAX_OUTCOMES:
         tables.outcomes.clear()
     tables.outcomes[key] = outcome
     return outcome
+
+
+def _dumps(value: Any) -> str:
+    """The compact JSON of reports (``Report.to_json(indent=None)``)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def report_json(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
+                horizon: timedelta = DEFAULT_HORIZON, line: int | None = None) -> str:
+    """``json.dumps(evaluate(policies, log, at, explain=False).to_dict())``,
+    compact and not ASCII-escaped (``Report.to_json(indent=None)``), with a
+    last key ``line`` if given: the same text, byte for byte, made quicker.
+    The policies' part and each advice group and conflict (most of a report:
+    they depend only on which rules fired) are serialised once and reused."""
+    moment = resolve_moment(at, log)
+    _check_horizon(horizon)
+    tables = _tables(policies)
+    ctx = FactContext(policies.vocabulary, log, moment, provenance=False)
+    outcome = _fast_outcome(tables, tables.fired(ctx), policies)
+    # the keys and their order of Report.to_dict (a test compares the two)
+    head = _dumps({"engine": f"followup-rules {ENGINE_VERSION}", "at": iso_seconds(moment),
+                   "timezone": log.timezone, "subject": log.subject, "log": log.source,
+                   "horizon_days": horizon.days})[:-1]
+    situation = _dumps(_situation(ctx, tables.situation))
+    end = "}" if line is None else f',"line":{_dumps(line)}}}'
+    return (f'{head},"policies":{tables.info_text},"situation":{situation},'
+            f'"conflicts":[{",".join(outcome.conflict_texts)}],'
+            f'"advice":[{",".join(outcome.advice_texts)}]{end}')
 
 
 def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
@@ -303,11 +351,11 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
     if not explain:
         # The fast path: all but the situation depends only on which rules
         # fired, and is worked out once per set of fired rules.
-        groups, disagreements = _fast_outcome(tables, tables.fired(ctx), policies)
+        outcome = _fast_outcome(tables, tables.fired(ctx), policies)
         return Report(at=iso_seconds(moment), timezone=log.timezone,
                       subject=log.subject, log=log.source, policies=tables.info,
-                      situation=_situation(ctx, tables.situation), advice=groups,
-                      conflicts=disagreements, horizon_days=horizon.days,
+                      situation=_situation(ctx, tables.situation), advice=outcome.advice,
+                      conflicts=outcome.conflicts, horizon_days=horizon.days,
                       engine=f"followup-rules {ENGINE_VERSION}")
     fired = [tables.rules[i] for i in tables.fired(ctx)]
     recs = [_recommendation(p, r, ctx) for p, r in fired]
