@@ -3,11 +3,13 @@ input order, in flat memory, across processes.
 
 The input is cut into chunks of lines as it is read; a chunk is evaluated as
 a whole and gives one block of output (UTF-8 bytes, a line per record). With
-``jobs > 1`` worker processes evaluate the chunks (``imap`` keeps only a
-bounded window in flight, each worker receives the policies once) and the
-parent only reads, hands out and writes blocks, so that it takes as little
-as possible from the cores the workers need. A bad line gives an error
-record, not a failed run.
+``jobs > 1`` forked worker processes evaluate the chunks
+(:func:`engine.workers.ordered_map`: a bounded number in flight, the
+policies inherited, not sent) and the parent only reads, hands out and
+writes blocks, so that it takes as little as possible from the cores the
+workers need; where processes cannot be forked, a ``multiprocessing`` pool
+of spawned ones does the same. A bad line gives an error record, not a
+failed run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .eventlog import parse_jsonl_line
 from .evaluation import evaluate, report_json
 from .policies import PolicySet
 from .timeparse import get_zone, parse_moment
+from .workers import can_fork, ordered_map
 
 __all__ = ["run_batch", "evaluate_line"]
 
@@ -65,14 +68,9 @@ class _Evaluator:
             return json.dumps(report, ensure_ascii=False, separators=(",", ":"))
         return report_json(self.policies, log, moment, line=number)
 
-    def block(self, chunk: tuple[int, list[str]]) -> bytes:
-        """The output for ``chunk`` (the number of its first line, its lines):
-        a record per non-blank line, each ending with a newline."""
-        first, lines = chunk
-        records = [self.record(number, line)
-                   for number, line in enumerate(lines, first) if line and not line.isspace()]
-        if not records:
-            return b""
+    def block(self, chunk: list[tuple[int, str]]) -> bytes:
+        """The records for ``chunk`` (numbered lines), each ending with a newline."""
+        records = [self.record(number, line) for number, line in chunk]
         records.append("")
         return "\n".join(records).encode("utf-8")
 
@@ -81,19 +79,20 @@ def _init(policies: PolicySet, at: str | datetime | None, source: str, explain: 
     _STATE["evaluator"] = _Evaluator(policies, at, source, explain)
 
 
-def _work(chunk: tuple[int, list[str]]) -> bytes:
+def _work(chunk: list[tuple[int, str]]) -> bytes:
     return _STATE["evaluator"].block(chunk)
 
 
-def _chunks(lines: Iterable[str], size: int) -> Iterator[tuple[int, list[str]]]:
-    it = iter(lines)
-    first = 1
+def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
+    """The non-blank lines, numbered from 1, ``size`` at a time."""
+    numbered = enumerate(lines, 1)
     while True:
-        chunk = list(islice(it, size))
-        if not chunk:
+        taken = list(islice(numbered, size))
+        if not taken:
             return
-        yield first, chunk
-        first += len(chunk)
+        chunk = [(n, line) for n, line in taken if line and not line.isspace()]
+        if chunk:
+            yield chunk
 
 
 def _writer(out: IO[Any]) -> Any:
@@ -115,17 +114,23 @@ def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
             raise UsageError(f"at: {err}", hint="e.g. 2026-11-23T09:00 (local time in each log's zone)") from None
     write = _writer(out)
     count = 0
-    chunks = _chunks(lines, max(1, chunksize))
+
+    def chunks() -> Iterator[list[tuple[int, str]]]:
+        nonlocal count
+        for chunk in _chunks(lines, max(1, chunksize)):
+            count += len(chunk)  # a record each
+            yield chunk
+
     if jobs <= 1:
         evaluator = _Evaluator(policies, at, source, explain)
-        for chunk in chunks:
-            block = evaluator.block(chunk)
+        for chunk in chunks():
+            write(evaluator.block(chunk))
+    elif can_fork():
+        for block in ordered_map(_Evaluator(policies, at, source, explain).block, chunks(), jobs):
             write(block)
-            count += block.count(b"\n")
-        return count
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ctx.Pool(jobs, initializer=_init, initargs=(policies, at, source, explain)) as pool:
-        for block in pool.imap(_work, chunks):
-            write(block)
-            count += block.count(b"\n")
+    else:
+        with multiprocessing.get_context("spawn").Pool(
+                jobs, initializer=_init, initargs=(policies, at, source, explain)) as pool:
+            for block in pool.imap(_work, chunks()):
+                write(block)
     return count

@@ -269,12 +269,16 @@ def batch(logs: str, at: str | None, jobs: int, explain: bool, policies_dir: str
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror}", code="RULES-E051", file=logs) from None
     with source as lines:
+        # JSON Lines are UTF-8 whatever the locale: written as bytes
         if output and output != "-":
             from .atomic import atomic_writer
-            with atomic_writer(Path(output)) as out:  # all or nothing, like every other output
+            with atomic_writer(Path(output), binary=True) as out:  # all or nothing, like every other output
                 run_batch(policies, lines, out, at=at, jobs=jobs, source=logs, explain=explain)
         else:
-            run_batch(policies, lines, sys.stdout, at=at, jobs=jobs, source=logs, explain=explain)
+            sys.stdout.flush()
+            out = getattr(sys.stdout, "buffer", sys.stdout)
+            run_batch(policies, lines, out, at=at, jobs=jobs, source=logs, explain=explain)
+            out.flush()
     return 0
 
 
