@@ -1,0 +1,219 @@
+"""``rules batch`` and the worker processes behind ``--jobs``: the same
+records, in input order, whatever the number of workers, the chunk size or
+the kind of output stream; errors and dead workers reported, never a hang."""
+
+from __future__ import annotations
+
+import io
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import engine
+from engine import batch
+from engine.batch import run_batch
+from engine.evaluation import evaluate, report_json
+from engine.eventlog import parse_jsonl_line
+from engine.workers import ordered_map
+
+from hang_guard import time_limit  # noqa: F401  (autouse fixture: a hang fails the test)
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import AT_TEXT, generate  # noqa: E402  (the seeded synthetic logs)
+
+TIME_LIMIT = 60
+fork_only = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                               reason="worker processes are forked only where fork exists")
+
+
+@pytest.fixture(scope="module")
+def policies():
+    return engine.load_policies()
+
+
+@pytest.fixture(scope="module")
+def lines():
+    """Logs of the benchmark corpus, with what a real file has besides: blank
+    and whitespace-only lines, a CRLF ending, bad lines, no final newline."""
+    rows = [json.dumps(data, ensure_ascii=False) + "\n" for data in generate(150, seed=7)]
+    rows[3:3] = ["\n", "   \t\n"]
+    rows[10] = rows[10].rstrip("\n") + "\r\n"
+    rows[20] = '{"events": [{"type": "intervew", "at": "2026-11-16T10:00"}]}\n'
+    rows[30] = "{not json\n"
+    rows[-1] = rows[-1].rstrip("\n")
+    return rows
+
+
+def output(policies, lines, **options) -> str:
+    out = io.StringIO()
+    run_batch(policies, lines, out, at=AT_TEXT, source="corpus", **options)
+    return out.getvalue()
+
+
+def test_records_follow_the_input_lines(policies, lines):
+    text = output(policies, lines)
+    records = [json.loads(row) for row in text.splitlines()]
+    numbers = [n for n, line in enumerate(lines, 1) if line.strip()]
+    assert [r["line"] for r in records] == numbers
+    assert text.endswith("\n") and len(text.splitlines()) == len(numbers)
+    by_line = {r["line"]: r for r in records}
+    assert by_line[21]["error"]["code"] == "RULES-E023"
+    assert by_line[31]["error"]["code"] == "RULES-E014"
+    assert by_line[11]["log"] == "corpus:11"  # the CRLF line is a log like the others
+
+
+@fork_only
+@pytest.mark.parametrize("jobs, chunksize", [(2, 1), (2, 7), (3, 64), (5, 2)])
+def test_any_number_of_workers_and_chunk_size_gives_the_same_bytes(policies, lines, jobs, chunksize):
+    assert output(policies, lines, jobs=jobs, chunksize=chunksize) == output(policies, lines)
+
+
+def test_spawned_pool_where_fork_is_missing_gives_the_same_bytes(policies, lines, monkeypatch):
+    monkeypatch.setattr(batch, "can_fork", lambda: False)
+    assert output(policies, lines[:40], jobs=2, chunksize=8) == output(policies, lines[:40])
+
+
+def test_binary_streams_get_utf8(policies, lines):
+    binary = io.BytesIO()
+    assert run_batch(policies, lines, binary, at=AT_TEXT, source="corpus", jobs=2) == \
+        sum(1 for line in lines if line.strip())
+    assert binary.getvalue().decode("utf-8") == output(policies, lines)
+    assert "—".encode() in binary.getvalue()  # not ASCII-escaped
+
+
+def test_each_record_is_the_fast_report_with_its_line(policies, lines):
+    records = output(policies, lines[:60]).splitlines()
+    for record, (number, line) in zip(records, ((n, l) for n, l in enumerate(lines[:60], 1)
+                                                if l.strip())):
+        log = parse_jsonl_line(line, "corpus", policies.vocabulary, number)
+        if isinstance(log, engine.RulesError):
+            continue
+        at = datetime.fromisoformat(AT_TEXT)
+        expected = evaluate(policies, log, at, explain=False).to_dict()
+        assert json.loads(record) == {**expected, "line": number}
+        assert record == json.dumps({**expected, "line": number}, ensure_ascii=False,
+                                    separators=(",", ":"))
+
+
+def test_report_json_is_to_json_byte_for_byte(policies):
+    # every example log, at moments a week apart: many different sets of fired rules
+    from examples import EXAMPLES
+    from engine.timeparse import parse_moment
+
+    for path in EXAMPLES:
+        log = engine.load_log(path, policies.vocabulary)
+        for day in range(0, 50, 7):
+            at = parse_moment(f"2026-11-{1 + day % 30:02d}T{9 + day % 10:02d}:30", log.tz)
+            for horizon_days in (60, 3):
+                from datetime import timedelta
+                horizon = timedelta(days=horizon_days)
+                report = evaluate(policies, log, at, explain=False, horizon=horizon)
+                assert report_json(policies, log, at, horizon=horizon) == report.to_json(indent=None)
+                assert report_json(policies, log, at, horizon=horizon, line=7) == json.dumps(
+                    {**report.to_dict(), "line": 7}, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_explain_records_are_full_reports(policies, lines):
+    records = [json.loads(r) for r in output(policies, lines[:12], explain=True, jobs=2).splitlines()]
+    assert any(rec["trace"] for r in records for g in r["advice"] for rec in g["recommendations"])
+
+
+def test_an_error_in_a_worker_is_raised_and_the_workers_end(policies, lines):
+    with pytest.raises(ValueError, match="expected a date and time"):
+        run_batch(policies, lines[:10], io.StringIO(), at=12345, jobs=2)  # type: ignore[arg-type]
+    assert _children_gone()
+
+
+def _children_gone(wait: float = 5.0) -> bool:
+    deadline = time.monotonic() + wait
+    while multiprocessing.active_children():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+# --- engine.workers.ordered_map -----------------------------------------------------------
+
+def _slow_echo(item):
+    number, size, delay = item
+    time.sleep(delay)
+    return str(number).encode() + b"x" * size
+
+
+@fork_only
+def test_ordered_map_keeps_order_with_uneven_work_and_results_bigger_than_a_pipe():
+    # items out of step (later ones quicker), results of 2 MB and items of 3 MB:
+    # bigger than any pipe, so both sides must read while the other writes
+    items = [(i, (2 << 20) if i % 5 == 0 else 10, 0.02 * ((7 - i) % 4)) for i in range(24)]
+    items[3] = (3, 10, 0.0, "y" * (3 << 20))  # a big item too (its result is small)
+    results = list(ordered_map(lambda item: _slow_echo(item[:3]), items, 3))
+    assert [r[:len(str(i))] for i, r in enumerate(results)] == [str(i).encode() for i in range(24)]
+    assert [len(r) - len(str(i)) for i, r in enumerate(results)] == [item[1] for item in items]
+    assert _children_gone()
+
+
+@fork_only
+def test_ordered_map_reads_its_input_lazily():
+    taken = []
+
+    def items():
+        for i in range(1000):
+            taken.append(i)
+            yield i
+
+    results = ordered_map(lambda i: str(i).encode(), items(), 2, window=2)
+    assert next(results) == b"0"
+    assert len(taken) <= 2 * 2 + 1  # jobs * window in flight, and one more asked for
+    results.close()  # the consumer stops early: the workers end
+    assert _children_gone()
+
+
+def _dies(item):
+    if item == 5:
+        os._exit(3)
+    return b"ok"
+
+
+@fork_only
+def test_a_worker_that_dies_is_an_error_not_a_hang():
+    with pytest.raises(RuntimeError, match="ended unexpectedly.*exit code 3"):
+        list(ordered_map(_dies, range(20), 2))
+    assert _children_gone()
+
+
+@fork_only
+def test_an_exception_in_work_is_raised_in_the_parent():
+    def work(item):
+        if item == 4:
+            raise KeyError("four")
+        return b"."
+
+    with pytest.raises(KeyError, match="four"):
+        list(ordered_map(work, range(10), 2))
+    assert _children_gone()
+
+
+# --- the command ------------------------------------------------------------------------------
+
+def test_command_output_is_utf8_whatever_the_locale(tmp_path, lines):
+    source = tmp_path / "logs.jsonl"
+    source.write_text("".join(lines[:20]), "utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="latin-1", LC_ALL="C")
+    command = [sys.executable, "-m", "engine", "batch", str(source), "--at", AT_TEXT]
+    one = subprocess.run(command, env=env, capture_output=True, check=True, cwd=ROOT).stdout
+    two = subprocess.run(command + ["--jobs", "2"], env=env, capture_output=True, check=True,
+                         cwd=ROOT).stdout
+    assert one == two
+    assert "—".encode("utf-8") in one
+    target = tmp_path / "out.jsonl"
+    subprocess.run(command + ["--jobs", "2", "-o", str(target)], env=env, check=True, cwd=ROOT)
+    assert target.read_bytes() == one
