@@ -190,11 +190,13 @@ def _build(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_E
     subject = data.get("subject")
     if subject is not None and not isinstance(subject, str):
         raise LogError("'subject' must be text", **doc.where(("subject",)))
-    events = [_event(doc, i, raw, vocab, tz) for i, raw in enumerate(events_raw)]
+    line_of = doc.positions.line if doc.text else None  # (a line of JSON Lines: no search)
+    events = [_event(doc, i, raw, vocab, tz, line_of) for i, raw in enumerate(events_raw)]
     return EventLog(events, zone_name, subject, doc.file)
 
 
-def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz) -> Event:
+def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz,
+           line_of: Callable[[tuple], int | None] | None) -> Event:
     path = ("events", i)
     if not isinstance(raw, dict):
         raise LogError("an event must be a mapping with 'type' and 'at'", **doc.where(path))
@@ -236,43 +238,38 @@ def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz) -> Event:
                 raise LogError(f"{etype} event needs '{fspec.name}' ({fspec.doc})", code="RULES-E024",
                                **doc.where(path))
             fields[fspec.name] = fspec.default
-    line = _line(doc, path) if doc.text else None
-    return Event(etype, at, fields, raw.get("id"), raw.get("note"), i, line)
-
-
-def _line(doc: Document, path: tuple) -> int | None:
-    """The line of ``path`` in the document (``Positions.line`` where the
-    positions offer it: a line of JSON Lines knows it without parsing)."""
-    positions = doc.positions
-    line = getattr(positions, "line", None)
-    return line(path) if line is not None else positions.of(path)[0]
+    return Event(etype, at, fields, raw.get("id"), raw.get("note"), i,
+                 line_of(path) if line_of is not None else None)
 
 
 def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value: Any, tz) -> Any:
-    def fail(message: str, hint: str | None = None) -> LogError:
-        return LogError(f"{etype}.{spec.name}: {message}", code="RULES-E024" if "time" not in message
-                        else "RULES-E022", hint=hint, **doc.where(path))
-
+    """``value`` of field ``spec`` as the event keeps it, or a LogError at ``path``."""
     kind = spec.type.name
     if value is None:
         if spec.required:
-            raise fail(f"needs a value ({spec.doc})")
+            raise _field_error(doc, path, etype, spec, f"needs a value ({spec.doc})")
         return None
     if kind == "list":
         if isinstance(value, str) and spec.single_to_list:
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise fail(f"expected a list of names, got {value!r}", "e.g. [Jane Roe, Sam Poe]")
-        if len(value) < spec.min_items:
-            raise fail(f"needs at least {spec.min_items} item(s)")
-        return tuple(value)
+            return (value,) if spec.min_items <= 1 else _field_value(doc, path, etype, spec, [value], tz)
+        if isinstance(value, list):
+            for item in value:  # (a loop: quicker than all() over a generator)
+                if not isinstance(item, str):
+                    break
+            else:
+                if len(value) < spec.min_items:
+                    raise _field_error(doc, path, etype, spec, f"needs at least {spec.min_items} item(s)")
+                return tuple(value)
+        raise _field_error(doc, path, etype, spec, f"expected a list of names, got {value!r}",
+                           "e.g. [Jane Roe, Sam Poe]")
     if kind == "bool":
         if not isinstance(value, bool):
-            raise fail(f"expected true or false, got {value!r}")
+            raise _field_error(doc, path, etype, spec, f"expected true or false, got {value!r}")
         return value
     if kind in ("int", "number"):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind == "int" and isinstance(value, float)):
-            raise fail(f"expected {'an integer' if kind == 'int' else 'a number'}, got {value!r}")
+            raise _field_error(doc, path, etype, spec,
+                               f"expected {'an integer' if kind == 'int' else 'a number'}, got {value!r}")
         return value
     if kind in ("datetime", "date"):
         try:
@@ -280,10 +277,18 @@ def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value:
         except ValueError as err:
             raise LogError(f"{etype}.{spec.name}: {err}", code="RULES-E022", **doc.where(path)) from None
     if not isinstance(value, str):
-        raise fail(f"expected text, got {value!r}")
+        raise _field_error(doc, path, etype, spec, f"expected text, got {value!r}")
     if spec.values is not None and value not in spec.values:
-        raise fail(f"{value!r} is not one of {', '.join(spec.values)}", suggest(value, spec.values))
+        raise _field_error(doc, path, etype, spec, f"{value!r} is not one of {', '.join(spec.values)}",
+                           suggest(value, spec.values))
     return value
+
+
+def _field_error(doc: Document, path: tuple, etype: str, spec: FieldSpec, message: str,
+                 hint: str | None = None) -> LogError:
+    return LogError(f"{etype}.{spec.name}: {message}",
+                    code="RULES-E024" if "time" not in message else "RULES-E022", hint=hint,
+                    **doc.where(path))
 
 
 def load_log(path: str | Path, vocabulary: Vocabulary | None = None, *,

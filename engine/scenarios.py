@@ -12,7 +12,7 @@ from .errors import RulesError
 from .evaluation import evaluate
 from .eventlog import _build as build_log
 from .policies import PolicySet
-from .sources import Document, load_document
+from .sources import Document, Positions, load_document
 from .timeparse import parse_moment
 
 __all__ = ["Scenario", "ScenarioResult", "Mismatch", "load_scenarios", "run_scenarios", "coverage"]
@@ -112,13 +112,11 @@ def _log_at(scenario: Scenario, sub: Document, policies: PolicySet):
     # Positions of the embedded log are those of the scenario file, under its path.
     prefix = ("scenarios", scenario.index, "log")
 
-    class _Shifted:
-        scalars: dict = {}
-
+    class _Shifted(Positions):
         def of(self, path, *, key: bool = False):
             return scenario.doc.positions.of(prefix + tuple(path), key=key)
 
-    doc = Document(scenario.log, _Shifted(), sub.file, sub.text)  # type: ignore[arg-type]
+    doc = Document(scenario.log, _Shifted(), sub.file, sub.text)
     return build_log(doc, policies.vocabulary)
 
 

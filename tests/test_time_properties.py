@@ -282,3 +282,48 @@ def test_local_hour_and_weekday_follow_the_zone_across_dst():
     assert (BUILTINS["local_hour"].impl(ctx, at), BUILTINS["weekday"].impl(ctx, at)) == (23, "sunday")
     at = parse_moment("2026-10-24T23:30Z", log.tz)  # before: BST, already Sunday 00:30
     assert (BUILTINS["local_hour"].impl(ctx, at), BUILTINS["weekday"].impl(ctx, at)) == (0, "sunday")
+
+
+# --- local wall times to pinned moments: the quick way equals the reference way -------------
+
+def _reference_local(naive: datetime, tz) -> datetime:
+    """What parse_moment did before its quick path: three conversions."""
+    aware = naive.replace(tzinfo=tz, fold=0).astimezone(timezone.utc).astimezone(tz)
+    return aware.replace(tzinfo=timezone(aware.utcoffset()), fold=0)
+
+
+def _reading(moment: datetime) -> tuple:
+    return (moment.isoformat(), moment.utcoffset(), moment.fold)
+
+
+# every change of 2026 in zones with whole-hour, half-hour and 30-minute DST
+# steps, Samoa's skipped day of 2011 and year-long stretches around them
+_CHANGES = [("America/New_York", datetime(2026, 3, 8, 2)), ("America/New_York", datetime(2026, 11, 1, 1)),
+            ("Europe/London", datetime(2026, 3, 29, 1)), ("Europe/London", datetime(2026, 10, 25, 1)),
+            ("Australia/Lord_Howe", datetime(2026, 4, 5, 1, 30)),
+            ("Australia/Lord_Howe", datetime(2026, 10, 4, 2)),
+            ("Pacific/Chatham", datetime(2026, 4, 5, 2, 45)), ("Pacific/Apia", datetime(2011, 12, 30)),
+            ("Asia/Kolkata", datetime(1945, 10, 15)), ("America/Sao_Paulo", datetime(2018, 11, 4))]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(_CHANGES), st.integers(-36 * 60 * 60, 36 * 60 * 60))
+def test_local_times_near_zone_changes_pin_as_the_reference_does(change, seconds):
+    from engine.timeparse import _local_pinned
+
+    zone, moment = change
+    naive = moment + timedelta(seconds=seconds)
+    tz = get_zone(zone)
+    assert _reading(_local_pinned(naive, tz)) == _reading(_reference_local(naive, tz))
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Pacific/Apia", "Australia/Lord_Howe",
+                                  "Europe/Dublin", "Africa/Casablanca", "UTC"])
+def test_every_quarter_hour_of_a_year_pins_as_the_reference_does(zone):
+    from engine.timeparse import _local_pinned
+
+    tz = get_zone(zone)
+    start = datetime(2011 if zone == "Pacific/Apia" else 2026, 1, 1)
+    for step in range(0, 366 * 24 * 4):
+        naive = start + timedelta(minutes=15 * step)
+        assert _reading(_local_pinned(naive, tz)) == _reading(_reference_local(naive, tz)), naive
