@@ -9,7 +9,7 @@ its output thrown away. Runs of the contenders alternate; the best of each
 is kept. Peak RSS is the process's own (``wait4``), including any worker
 processes it waited for.
 
-    python benchmarks/batch.py [--lines N] [--repeat 3] [--quick] [--json]
+    python benchmarks/batch.py [--lines N] [--repeat 5] [--quick] [--json]
     python benchmarks/batch.py --million [--jobs 2]   # 1,000,000 lines through a pipe
 
 ``--million`` streams a million generated lines from a generator process
@@ -84,7 +84,7 @@ def spin(copies: int) -> float:
     return time.perf_counter() - started
 
 
-def run(lines: int = 2_000, repeat: int = 3) -> Result:
+def run(lines: int = 2_000, repeat: int = 5) -> Result:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         small, large = Path(tmp) / "n.jsonl", Path(tmp) / "4n.jsonl"
@@ -182,7 +182,7 @@ def million(n: int = 1_000_000, jobs: int = 2) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=2_000, help="N (the memory check also runs 4N)")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per contender (best kept)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per contender (best kept)")
     ap.add_argument("--quick", action="store_true", help="200 lines, one run: a smoke test")
     ap.add_argument("--json", action="store_true", help="print the result as JSON (for run.py)")
     ap.add_argument("--million", action="store_true",

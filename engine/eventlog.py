@@ -7,6 +7,7 @@ Every problem is a :class:`LogError` with ``file:line:col``.
 from __future__ import annotations
 
 from bisect import bisect_right
+from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -109,6 +110,9 @@ class LogView:
         return self.log.events[: self._count]
 
 
+_TIME_ORDER = attrgetter("at", "index")  # stable: input order within one moment
+
+
 class EventLog:
     """A candidate's events, sorted stably by time. Immutable."""
 
@@ -118,7 +122,7 @@ class EventLog:
         self.tz = get_zone(timezone)
         self.subject = subject
         self.source = source
-        ordered = sorted(events, key=lambda e: (e.at, e.index))
+        ordered = sorted(events, key=_TIME_ORDER)
         self.events: tuple[Event, ...] = tuple(ordered)
         self._times = [e.at for e in self.events]
         by_type: dict[str, list[Event]] = {}
