@@ -33,8 +33,8 @@ from _table import (MEASURE_COLUMNS, Result, best_of_blocks, measure_row, per_se
 from corpus import AT, generate  # noqa: E402
 
 import engine  # noqa: E402
-from engine.evaluation import fired_rules, resolve_moment  # noqa: E402
-from engine.eventlog import EventLog  # noqa: E402
+from engine.evaluation import fired_rules, report_json, resolve_moment  # noqa: E402
+from engine.eventlog import EventLog, parse_jsonl_line  # noqa: E402
 from engine.facts import FactContext  # noqa: E402
 
 TARGET_RATE = 10_000  # logs/s, all bundled policies, explain=False
@@ -124,18 +124,21 @@ def halpin_by_hand(log: EventLog, now: datetime) -> list[tuple[str, str]]:
 
 # -- the run -------------------------------------------------------------------------
 
-def build_corpus(n: int, vocabulary) -> list[tuple[EventLog, datetime]]:
-    """``n`` logs with the moment each is evaluated at (AT, local in its zone)."""
-    logs = [EventLog.from_dict(data, vocabulary, source=f"corpus:{i}")
-            for i, data in enumerate(generate(n, seed=1))]
-    return [(log, resolve_moment(AT, log)) for log in logs]
+def build_corpus(n: int, vocabulary) -> list[tuple[EventLog, datetime, str]]:
+    """``n`` logs with the moment each is evaluated at (AT, local in its zone)
+    and the log as a line of JSON Lines."""
+    corpus = []
+    for i, data in enumerate(generate(n, seed=1)):
+        log = EventLog.from_dict(data, vocabulary, source=f"corpus:{i + 1}")
+        corpus.append((log, resolve_moment(AT, log), json.dumps(data, ensure_ascii=False)))
+    return corpus
 
 
-def check_by_hand(halpin, corpus: list[tuple[EventLog, datetime]]) -> dict[str, int]:
+def check_by_hand(halpin, corpus: list[tuple[EventLog, datetime, str]]) -> dict[str, int]:
     """Assert that the hand-written function agrees with the engine on every log."""
     vocabulary = halpin.vocabulary
     fired_somewhere: dict[str, int] = {}
-    for i, (log, now) in enumerate(corpus):
+    for i, (log, now, _) in enumerate(corpus):
         ours = [(r.id, r.stance) for _, r in fired_rules(halpin, FactContext(vocabulary, log, now))]
         hand = halpin_by_hand(log, now)
         assert hand == ours, f"log {i}: by hand {hand}, engine {ours}"
@@ -150,36 +153,48 @@ def run(n: int = 10_000, rounds: int = 3) -> Result:
     halpin = engine.load_policies(select=["halpin"])
     vocabulary = policies.vocabulary
     corpus = build_corpus(n, vocabulary)
-    events = sum(len(log) for log, _ in corpus)
-    partial = sum(1 for log, now in corpus if log.events and log.events[-1].at > now)
+    events = sum(len(log) for log, _, _ in corpus)
+    partial = sum(1 for log, now, _ in corpus if log.events and log.events[-1].at > now)
     coverage = check_by_hand(halpin, corpus)
     never = [r.id for r in halpin.policies[0].rules if r.id not in coverage]
     assert not never, f"halpin rules that fire on no corpus log: {never}"
-    reports = [engine.evaluate(policies, log, now, explain=False) for log, now in corpus]
+    reports = [engine.evaluate(policies, log, now, explain=False) for log, now, _ in corpus]
     rules = sum(len(p.rules) for p in policies)
     fired_per_log = sum(len(r.fired()) for r in reports) / n
     del reports
 
     def evaluate_all(block) -> None:
-        for log, now in block:
+        for log, now, _ in block:
             engine.evaluate(policies, log, now, explain=False)
 
     def fired_all(block) -> None:
-        for log, now in block:
+        for log, now, _ in block:
             fired_rules(policies, FactContext(vocabulary, log, now))
 
     def halpin_evaluate(block) -> None:
-        for log, now in block:
+        for log, now, _ in block:
             engine.evaluate(halpin, log, now, explain=False)
 
     def halpin_fired(block) -> None:
         own = halpin.vocabulary  # as evaluate() does: the context of the set's own vocabulary
-        for log, now in block:
+        for log, now, _ in block:
             fired_rules(halpin, FactContext(own, log, now))
 
     def halpin_hand(block) -> None:
-        for log, now in block:
+        for log, now, _ in block:
             halpin_by_hand(log, now)
+
+    def json_all(block) -> None:
+        for log, now, _ in block:
+            engine.evaluate(policies, log, now, explain=False).to_json(indent=None)
+
+    def report_json_all(block) -> None:
+        for log, now, _ in block:
+            report_json(policies, log, now)
+
+    def read_all(block) -> None:
+        for _, _, line in block:
+            parse_jsonl_line(line, "corpus", vocabulary)
 
     def first_pass() -> None:
         # what the evaluator learns about a policy set as it goes (advice and
@@ -192,7 +207,8 @@ def run(n: int = 10_000, rounds: int = 3) -> Result:
     blocks = [corpus[i:i + BLOCK] for i in range(0, n, BLOCK)]
     best = best_of_blocks({"evaluate": evaluate_all, "fired": fired_all,
                            "h-evaluate": halpin_evaluate, "h-fired": halpin_fired,
-                           "h-hand": halpin_hand}, blocks, rounds=rounds, before_round=first_pass)
+                           "h-hand": halpin_hand, "json": json_all, "report_json": report_json_all,
+                           "read": read_all}, blocks, rounds=rounds, before_round=first_pass)
     rate = {k: n / v for k, v in best.items()}
     hand = f"by hand: {per_second(rate['h-hand'], 'logs')}"
     rows = [
@@ -205,6 +221,13 @@ def run(n: int = 10_000, rounds: int = 3) -> Result:
                     best["fired"] / best["evaluate"]),
         measure_row("  report building (evaluate - fired_rules)",
                     seconds((best["evaluate"] - best["fired"]) / n), "per log"),
+        measure_row("evaluate + report.to_json(indent=None)", per_second(rate["json"], "logs"),
+                    "evaluate", best["json"] / best["evaluate"]),
+        measure_row("report_json: the same JSON text", per_second(rate["report_json"], "logs"),
+                    "evaluate + to_json", best["report_json"] / best["json"]),
+        measure_row("reading a log from its JSON line (parse_jsonl_line)",
+                    per_second(rate["read"], "logs"), "report_json",
+                    best["read"] / best["report_json"]),
         measure_row("halpin alone: fired_rules (13 rules)", per_second(rate["h-fired"], "logs"),
                     hand, best["h-fired"] / best["h-hand"], f"<= {TARGET_HAND:g}"),
         measure_row("halpin alone: evaluate, explain=False", per_second(rate["h-evaluate"], "logs"),
@@ -217,7 +240,8 @@ def run(n: int = 10_000, rounds: int = 3) -> Result:
         f"per log; evaluated at {AT.isoformat(timespec='minutes')} local time.",
         f"CPU time of this process; the corpus in blocks of {BLOCK} logs, each block the best "
         f"of {rounds} interleaved runs per contender, summed. The log objects are built first "
-        f"(not timed); the moment is an aware datetime in the log's zone. Each round starts "
+        f"(not timed, but in the row 'reading a log', which builds them from their JSON "
+        f"lines); the moment is an aware datetime in the log's zone. Each round starts "
         f"with the policy sets' caches empty (a first pass).",
         f"The hand-written halpin agrees with the engine on all {n:,} logs "
         f"(each of its 13 rules fires on some: {min(coverage.values()):,} to "
@@ -238,7 +262,7 @@ def profile(n: int, top: int = 30) -> None:
     corpus = build_corpus(n, policies.vocabulary)
     prof = cProfile.Profile()
     prof.enable()
-    for log, now in corpus:
+    for log, now, _ in corpus:
         engine.evaluate(policies, log, now, explain=False)
     prof.disable()
     pstats.Stats(prof).sort_stats("tottime").print_stats(top)
