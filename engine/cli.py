@@ -339,19 +339,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        result = cli.main(args=args, prog_name="rules", standalone_mode=False)
+        # (not cli.main(): on a closed output pipe it exits with 1 itself)
+        with cli.make_context("rules", args) as ctx:
+            result = cli.invoke(ctx)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return 2
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
         click.echo("aborted", err=True)
         return 130
     except RulesError as err:
         click.echo(err.render(), err=True)
         return 2
     except BrokenPipeError:
+        # The reader of the output stopped reading (`rules batch … | head`):
+        # not an error. Standard output goes to the null device, so that
+        # flushing it at exit finds no closed pipe.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
         return 0
     except OSError as err:  # e.g. an output folder that does not exist
         where = err.filename if err.filename is not None else "<output>"

@@ -89,7 +89,10 @@ def _serve(work: Callable[[Any], bytes], inbox: int, outbox: int, others: list[i
                 status, result = 1, pickle.dumps(err)
             except Exception:
                 status, result = 1, pickle.dumps(RuntimeError(f"{type(err).__name__}: {err}"))
-        _write_all(outbox, _HEADER.pack(status, len(result)) + result)
+        try:
+            _write_all(outbox, _HEADER.pack(status, len(result)) + result)
+        except BrokenPipeError:  # the parent stopped early (its reader gone): so do we
+            return
 
 
 class _Worker:

@@ -217,3 +217,29 @@ def test_command_output_is_utf8_whatever_the_locale(tmp_path, lines):
     target = tmp_path / "out.jsonl"
     subprocess.run(command + ["--jobs", "2", "-o", str(target)], env=env, check=True, cwd=ROOT)
     assert target.read_bytes() == one
+
+
+@fork_only
+def test_a_consumer_that_stops_early_leaves_no_traceback(capfd):
+    """Bug: `rules batch … --jobs 2 | head -1` printed a BrokenPipeError
+    traceback from each worker still writing its result when the command
+    stopped reading."""
+    results = ordered_map(lambda i: b"x" * (4 << 20), range(50), 2)
+    assert len(next(results)) == 4 << 20
+    results.close()
+    assert _children_gone()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_command_piped_into_a_reader_that_stops_is_quiet(tmp_path, lines):
+    source = tmp_path / "logs.jsonl"
+    source.write_text("".join(lines) * 4, "utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "engine", "batch", str(source), "--at", AT_TEXT, "--jobs", "2"]
+    batch_run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert batch_run.stdout is not None and batch_run.stderr is not None
+    first = batch_run.stdout.readline()
+    batch_run.stdout.close()  # as `| head -1` does
+    assert batch_run.wait(timeout=30) == 0
+    assert json.loads(first)["line"] == 1
+    assert batch_run.stderr.read() == b""
