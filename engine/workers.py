@@ -177,10 +177,11 @@ def ordered_map(work: Callable[[Any], bytes], items: Iterable[Any], jobs: int, *
         yield from _dispatch(workers, iter(items), window)
     finally:
         for w in workers:
-            try:  # the stop item, if the pipe takes it now; else closing ends the worker
-                os.write(w.to_worker, _HEADER.pack(0, 0))
-            except OSError:
-                pass
+            if not w.outgoing:  # (not in the middle of an item)
+                try:  # the stop item, if the pipe takes it now; else the end of the pipe stops it
+                    os.write(w.to_worker, _HEADER.pack(0, 0))
+                except OSError:
+                    pass
             os.close(w.to_worker)
             os.close(w.from_worker)
         for w in workers:
@@ -192,10 +193,8 @@ def ordered_map(work: Callable[[Any], bytes], items: Iterable[Any], jobs: int, *
 
 def _dispatch(workers: list[_Worker], items: Iterator[Any], window: int) -> Iterator[bytes]:
     selector = selectors.DefaultSelector()
-    by_fd = {}
     for w in workers:
         selector.register(w.from_worker, selectors.EVENT_READ, w)
-        by_fd[w.to_worker] = w
     writing: set[int] = set()
     ready: dict[int, bytes] = {}
     given = emitted = 0
