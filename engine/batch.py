@@ -1,9 +1,10 @@
 """``rules batch``: one JSON report per line of a JSON Lines file, streamed in
 input order, in flat memory, across processes.
 
-The input is cut into chunks of lines as it is read; a chunk is evaluated as
-a whole and gives one block of output (UTF-8 bytes, a line per record). With
-``jobs > 1`` forked worker processes evaluate the chunks
+With one job, each line is evaluated as it is read and its record written
+at once. With ``jobs > 1`` the input is cut into chunks of lines as it is
+read; a chunk is evaluated as a whole and gives one block of output (UTF-8
+bytes, a line per record), and forked worker processes evaluate the chunks
 (:func:`engine.workers.ordered_map`: a bounded number in flight, the
 policies inherited, not sent) and the parent only reads, hands out and
 writes blocks, so that it takes as little as possible from the cores the
@@ -102,6 +103,13 @@ def _writer(out: IO[Any]) -> Any:
     return lambda block: out.write(block.decode("utf-8"))
 
 
+def _on_terminal(out: IO[Any]) -> bool:
+    try:
+        return bool(out.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
               at: str | datetime | None = None, jobs: int = 1, source: str = "<batch>",
               explain: bool = False, chunksize: int = 64) -> int:
@@ -115,22 +123,27 @@ def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
     write = _writer(out)
     count = 0
 
-    def chunks() -> Iterator[list[tuple[int, str]]]:
+    def chunks(size: int) -> Iterator[list[tuple[int, str]]]:
         nonlocal count
-        for chunk in _chunks(lines, max(1, chunksize)):
+        for chunk in _chunks(lines, max(1, size)):
             count += len(chunk)  # a record each
             yield chunk
 
     if jobs <= 1:
+        # line by line: a record as soon as its line is read, and on a
+        # terminal shown at once (input typed or trickling in)
         evaluator = _Evaluator(policies, at, source, explain)
-        for chunk in chunks():
+        shown = _on_terminal(out)
+        for chunk in chunks(1):
             write(evaluator.block(chunk))
+            if shown:
+                out.flush()
     elif can_fork():
-        for block in ordered_map(_Evaluator(policies, at, source, explain).block, chunks(), jobs):
+        for block in ordered_map(_Evaluator(policies, at, source, explain).block, chunks(chunksize), jobs):
             write(block)
     else:
         with multiprocessing.get_context("spawn").Pool(
                 jobs, initializer=_init, initargs=(policies, at, source, explain)) as pool:
-            for block in pool.imap(_work, chunks()):
+            for block in pool.imap(_work, chunks(chunksize)):
                 write(block)
     return count

@@ -243,3 +243,19 @@ def test_command_piped_into_a_reader_that_stops_is_quiet(tmp_path, lines):
     assert batch_run.wait(timeout=30) == 0
     assert json.loads(first)["line"] == 1
     assert batch_run.stderr.read() == b""
+
+
+def test_one_job_writes_each_record_as_its_line_is_read(policies, lines):
+    """Input that trickles in (a pipe, a terminal) gets each record before the
+    next line is read, not 64 lines later."""
+    out = io.StringIO()
+    seen = []
+
+    def trickle():
+        for line in lines[:8]:
+            seen.append(out.getvalue().count("\n"))  # records out before this line is read
+            yield line
+
+    run_batch(policies, trickle(), out, at=AT_TEXT)
+    records_before = [n for n in seen]
+    assert records_before == [sum(1 for l in lines[:i] if l.strip()) for i in range(8)]
