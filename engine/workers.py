@@ -23,9 +23,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import queue
 import selectors
 import signal
 import struct
+import threading
+import time
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
@@ -72,6 +75,7 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
 def _serve(work: Callable[[Any], bytes], inbox: int, outbox: int, others: list[int]) -> None:
     """A worker: items in, results out, until the stop item or the parent's end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (blocked by the parent for the fork)
     for fd in others:
         os.close(fd)
     while True:
@@ -85,14 +89,32 @@ def _serve(work: Callable[[Any], bytes], inbox: int, outbox: int, others: list[i
         try:
             status, result = 0, work(pickle.loads(data))
         except BaseException as err:  # handed to the parent, which raises it
-            try:
-                status, result = 1, pickle.dumps(err)
-            except Exception:
-                status, result = 1, pickle.dumps(RuntimeError(f"{type(err).__name__}: {err}"))
+            status, result = 1, _pickled_error(err)
         try:
             _write_all(outbox, _HEADER.pack(status, len(result)) + result)
         except BrokenPipeError:  # the parent stopped early (its reader gone): so do we
             return
+
+
+def _pickled_error(err: BaseException) -> bytes:
+    """``err`` pickled, if it unpickles too (an exception whose ``__init__``
+    wants other arguments than it keeps does not): else a RuntimeError
+    saying what it was."""
+    try:
+        data = pickle.dumps(err)
+        pickle.loads(data)
+        return data
+    except Exception:
+        return pickle.dumps(RuntimeError(f"{type(err).__name__}: {err}"))
+
+
+class _Failed:
+    """An exception, in the place of the result of the item that raised it."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
 
 
 class _Worker:
@@ -128,13 +150,13 @@ class _Worker:
         return RuntimeError(f"a batch worker process ended unexpectedly "
                             f"(exit code {self.process.exitcode})")
 
-    def receive(self) -> list[tuple[int, bytes]]:
+    def receive(self) -> list[tuple[int, bytes | _Failed]]:
         """Read what is there; return the results now complete."""
         data = os.read(self.from_worker, _READ_SIZE)
         if not data:
             raise self.ended()
         self.incoming += data
-        done = []
+        done: list[tuple[int, bytes | _Failed]] = []
         while len(self.incoming) >= _HEADER.size:
             status, size = _HEADER.unpack_from(self.incoming)
             end = _HEADER.size + size
@@ -142,83 +164,187 @@ class _Worker:
                 break
             result = bytes(self.incoming[_HEADER.size:end])
             del self.incoming[:end]
-            if status:
-                raise pickle.loads(result)
-            done.append((self.given.popleft(), result))
+            done.append((self.given.popleft(), _Failed(pickle.loads(result)) if status else result))
         return done
 
 
 def ordered_map(work: Callable[[Any], bytes], items: Iterable[Any], jobs: int, *,
                 window: int = 2) -> Iterator[bytes]:
-    """``map(work, items)`` in ``jobs`` forked worker processes, in order;
-    at most ``jobs * window`` items are in flight. An exception raised by
-    ``work`` is raised here; the workers end with the iterator."""
+    """``map(work, items)`` in ``jobs`` forked worker processes, in order.
+
+    Each worker has up to ``window`` items queued; at most ``2 * jobs *
+    window`` items are between being handed out and being yielded, and
+    ``items`` is read at most ``3 * jobs * window + 1`` items ahead of the
+    last yielded (flat memory). It is read by a thread, so that results are
+    yielded while it waits for input (lines trickling in through a pipe). An exception raised
+    by ``work`` or by ``items`` is raised here when its turn comes, as
+    ``map`` would. The workers end with the iterator: at once (killed) if it
+    is closed or fails before the end."""
+    if jobs < 1 or window < 1:
+        raise ValueError(f"jobs and window must be at least 1, not {jobs} and {window}")
     ctx = multiprocessing.get_context("fork")
     workers: list[_Worker] = []
+    finished = False
     try:
         for _ in range(jobs):
-            down, up = os.pipe(), os.pipe()  # (read end, write end) each
-            _widen(down[1])
-            _widen(up[1])
-            # the worker closes the parent's ends, its own and its elders'
-            others = [down[1], up[0], *(fd for w in workers for fd in (w.to_worker, w.from_worker))]
-            process = ctx.Process(target=_serve, args=(work, down[0], up[1], others), daemon=True)
-            try:
-                process.start()
-            except BaseException:
-                os.close(down[1])
-                os.close(up[0])
-                raise
-            finally:  # the worker's ends are its own now
-                os.close(down[0])
-                os.close(up[1])
-            os.set_blocking(down[1], False)
-            workers.append(_Worker(process, down[1], up[0]))
-        yield from _dispatch(workers, iter(items), window)
+            workers.append(_start(ctx, work, workers))
+        yield from _dispatch(workers, items, window)
+        finished = True
     finally:
         for w in workers:
-            if not w.outgoing:  # (not in the middle of an item)
-                try:  # the stop item, if the pipe takes it now; else the end of the pipe stops it
+            if finished:  # the stop item (the pipe is empty: everything was answered)
+                try:
                     os.write(w.to_worker, _HEADER.pack(0, 0))
                 except OSError:
                     pass
+            else:  # the results are not wanted: no waiting for the work in hand
+                w.process.kill()
             os.close(w.to_worker)
             os.close(w.from_worker)
+        deadline = time.monotonic() + 5
         for w in workers:
-            w.process.join(timeout=5)
+            w.process.join(timeout=max(0.0, deadline - time.monotonic()))
             if w.process.is_alive():
                 w.process.kill()
                 w.process.join()
 
 
-def _dispatch(workers: list[_Worker], items: Iterator[Any], window: int) -> Iterator[bytes]:
+def _start(ctx: Any, work: Callable[[Any], bytes], elders: list[_Worker]) -> _Worker:
+    """A new worker. SIGINT is held back meanwhile (the worker comes to ignore
+    it; a Ctrl-C here is handled once the parent knows of the worker)."""
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        down, up = os.pipe(), os.pipe()  # (read end, write end) each
+        _widen(down[1])
+        _widen(up[1])
+        # the worker closes the parent's ends, its own and its elders'
+        others = [down[1], up[0], *(fd for w in elders for fd in (w.to_worker, w.from_worker))]
+        process = ctx.Process(target=_serve, args=(work, down[0], up[1], others), daemon=True)
+        try:
+            process.start()
+        except BaseException:
+            os.close(down[1])
+            os.close(up[0])
+            raise
+        finally:  # the worker's ends are its own now
+            os.close(down[0])
+            os.close(up[1])
+        os.set_blocking(down[1], False)
+        return _Worker(process, down[1], up[0])
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+
+class _Feed:
+    """``items`` read by a thread into a bounded queue; ``wakeup`` (a file
+    descriptor) becomes readable when there is something to take."""
+
+    def __init__(self, items: Iterable[Any], size: int) -> None:
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=size)
+        self.wakeup, self._wake = os.pipe()
+        os.set_blocking(self.wakeup, False)
+        os.set_blocking(self._wake, False)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._read, args=(iter(items),), daemon=True,
+                                        name="batch input")
+        self._thread.start()
+
+    def _read(self, items: Iterator[Any]) -> None:
+        try:
+            for item in items:
+                self._put(item)
+                if self._stopped.is_set():
+                    return
+            self._put(_END)
+        except BaseException as err:  # raised by the consumer when its turn comes
+            self._put(_Failed(err))
+
+    def _put(self, item: Any) -> None:
+        while not self._stopped.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        try:
+            os.write(self._wake, b".")
+        except OSError:  # full (a wake-up is pending anyway) or closed
+            pass
+
+    def take(self) -> Any:
+        """The next item, ``_END``, a ``_Failed``, or ``_NOTHING`` for now."""
+        try:
+            return self.queue.get_nowait()
+        except queue.Empty:
+            try:
+                os.read(self.wakeup, 4096)  # wake-ups seen: the next put writes another
+            except BlockingIOError:
+                pass
+            try:  # (an item put between the two steps above)
+                return self.queue.get_nowait()
+            except queue.Empty:
+                return _NOTHING
+
+    def close(self) -> None:
+        """Stop reading (a thread waiting for input stops when it comes)."""
+        self._stopped.set()
+        for fd in (self.wakeup, self._wake):
+            os.close(fd)
+
+
+def _dispatch(workers: list[_Worker], items: Iterable[Any], window: int) -> Iterator[bytes]:
+    limit = 2 * len(workers) * window  # items taken and not yet yielded
+    feed = _Feed(items, len(workers) * window)
     selector = selectors.DefaultSelector()
     for w in workers:
         selector.register(w.from_worker, selectors.EVENT_READ, w)
     writing: set[int] = set()
-    ready: dict[int, bytes] = {}
+    listening = False  # to the feed: only while there is room for its items
+    ready: dict[int, bytes | _Failed] = {}
     given = emitted = 0
-    more = True
+    end: int | None = None       # the number of items, once known
+    failure: _Failed | None = None  # what reading the items raised
     try:
         while True:
-            if more:  # top every worker up to `window` items, in turn
-                for w in workers:
-                    while more and len(w.given) < window:
-                        item = next(items, _END)
-                        if item is _END:
-                            more = False
-                        else:
-                            w.give(given, item)
-                            given += 1
-                    if w.outgoing and w.to_worker not in writing:
-                        w.flush()
-                        if w.outgoing:
-                            selector.register(w.to_worker, selectors.EVENT_WRITE, w)
-                            writing.add(w.to_worker)
-            if emitted == given and not more:
+            while emitted in ready:
+                result = ready.pop(emitted)
+                if isinstance(result, _Failed):
+                    raise result.error
+                yield result
+                emitted += 1
+            if end is not None and emitted == end:
+                if failure is not None:
+                    raise failure.error
                 return
+            # give each worker, in turn, up to `window` items to do
+            for w in workers:
+                while end is None and len(w.given) < window and given - emitted < limit:
+                    item = feed.take()
+                    if item is _NOTHING:
+                        break
+                    if item is _END or isinstance(item, _Failed):
+                        end, failure = given, (item if item is not _END else None)
+                    else:
+                        w.give(given, item)
+                        given += 1
+                if w.outgoing and w.to_worker not in writing:
+                    w.flush()
+                    if w.outgoing:
+                        selector.register(w.to_worker, selectors.EVENT_WRITE, w)
+                        writing.add(w.to_worker)
+            if end is not None and emitted == end:
+                continue
+            room = end is None and given - emitted < limit and any(len(w.given) < window for w in workers)
+            if room != listening:
+                if room:
+                    selector.register(feed.wakeup, selectors.EVENT_READ, None)
+                else:
+                    selector.unregister(feed.wakeup)
+                listening = room
             for key, events in selector.select():
                 w = key.data
+                if w is None:  # items to take: the loop above takes them
+                    continue
                 if events & selectors.EVENT_WRITE:
                     w.flush()
                     if not w.outgoing:
@@ -227,11 +353,10 @@ def _dispatch(workers: list[_Worker], items: Iterator[Any], window: int) -> Iter
                 else:
                     for number, result in w.receive():
                         ready[number] = result
-            while emitted in ready:
-                yield ready.pop(emitted)
-                emitted += 1
     finally:
         selector.close()
+        feed.close()
 
 
 _END = object()
+_NOTHING = object()

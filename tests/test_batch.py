@@ -171,10 +171,136 @@ def test_ordered_map_reads_its_input_lazily():
             yield i
 
     results = ordered_map(lambda i: str(i).encode(), items(), 2, window=2)
-    assert next(results) == b"0"
-    assert len(taken) <= 2 * 2 + 1  # jobs * window in flight, and one more asked for
-    results.close()  # the consumer stops early: the workers end
+    try:
+        assert next(results) == b"0"
+        assert len(taken) <= 3 * 2 * 2 + 1  # the documented bound on reading ahead
+    finally:
+        results.close()  # the consumer stops early: the workers end
     assert _children_gone()
+
+
+def _first_is_slow(item):
+    if item == 0:
+        time.sleep(2)
+    return b"x" * 100_000
+
+
+@fork_only
+def test_a_slow_item_does_not_let_the_others_pile_up():
+    """Bug: while one worker was busy with a slow item, the other kept taking
+    items, and their results piled up in memory (41,671 items taken, 416 MB,
+    before the first result came out)."""
+    taken = []
+
+    def items():
+        for i in range(100_000):
+            taken.append(i)
+            yield i
+
+    results = ordered_map(_first_is_slow, items(), 2, window=2)
+    try:
+        assert len(next(results)) == 100_000
+        assert len(taken) <= 3 * 2 * 2 + 1
+    finally:
+        results.close()
+    assert _children_gone()
+
+
+def _fails_in_turn(item):
+    if item == 1:
+        time.sleep(1)
+        raise ValueError("item 1")
+    if item == 2:
+        raise KeyError("item 2")
+    return b"."
+
+
+@fork_only
+def test_errors_come_in_input_order_as_with_map():
+    """Bug: the first error to arrive was raised (item 2's, while item 1 was
+    still running), so the exception and the output before it depended on
+    timing; map() raises item 1's after item 0's result."""
+    got = []
+    with pytest.raises(ValueError, match="item 1"):
+        for result in ordered_map(_fails_in_turn, range(10), 2):
+            got.append(result)
+    assert got == [b"."]
+    assert _children_gone()
+
+
+class _TwoArgumentError(Exception):
+    def __init__(self, code, text):
+        super().__init__(f"{code}: {text}")
+
+
+def _raises_unpicklable(item):
+    raise _TwoArgumentError(7, "seven")
+
+
+@fork_only
+def test_an_exception_that_does_not_unpickle_still_says_what_it_was():
+    with pytest.raises(RuntimeError, match="_TwoArgumentError: 7: seven"):
+        list(ordered_map(_raises_unpicklable, range(3), 2))
+
+
+def _sleeps(item):
+    if item > 0:
+        time.sleep(30)
+    return b"."
+
+
+@fork_only
+def test_stopping_early_does_not_wait_for_the_work_in_hand():
+    """Bug: closing the results waited up to 5 s for each busy worker, one
+    after the other (10 s with 2 workers, 20 s with 4)."""
+    results = ordered_map(_sleeps, range(100), 4)
+    next(results)
+    started = time.monotonic()
+    results.close()
+    assert time.monotonic() - started < 3
+    assert _children_gone()
+
+
+def test_bad_jobs_or_window_is_an_error_not_a_hang():
+    for jobs, window in ((0, 2), (2, 0)):
+        with pytest.raises(ValueError):
+            next(ordered_map(lambda i: b"", range(3), jobs, window=window))
+
+
+@fork_only
+def test_an_error_reading_the_items_comes_after_the_results_before_it():
+    def items():
+        yield from range(5)
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    got = []
+    with pytest.raises(UnicodeDecodeError):
+        for result in ordered_map(lambda i: str(i).encode(), items(), 2):
+            got.append(result)
+    assert got == [b"0", b"1", b"2", b"3", b"4"]
+    assert _children_gone()
+
+
+@fork_only
+def test_results_come_while_the_input_waits():
+    """Bug: the parent read the next item before handing out results it had,
+    so input that trickled in (a pipe) held back records already made."""
+    import threading
+
+    arrived = threading.Event()
+    shown = []
+
+    def items():
+        yield 0
+        yield 1
+        assert arrived.wait(10), "the results of the first items never came"
+        yield 2
+
+    for result in ordered_map(lambda i: str(i).encode(), items(), 2):
+        shown.append(result)
+        if len(shown) == 2:
+            arrived.set()
+    assert shown == [b"0", b"1", b"2"]
 
 
 def _dies(item):
