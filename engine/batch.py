@@ -97,17 +97,20 @@ def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
 
 
 def _writer(out: IO[Any]) -> Any:
-    """A function writing a block (UTF-8 bytes) to ``out``, a binary or a text stream."""
-    if isinstance(out, (io.RawIOBase, io.BufferedIOBase)) or "b" in getattr(out, "mode", ""):
-        return out.write
-    return lambda block: out.write(block.decode("utf-8"))
+    """A function writing a block (UTF-8 bytes) to ``out`` and flushing it
+    (records go out as they are made), ``out`` a binary or a text stream. (A
+    stream with an encoding is a text one, whatever its mode says: those of
+    ``codecs.open`` say "wb".)"""
+    binary = isinstance(out, (io.RawIOBase, io.BufferedIOBase)) or (
+        not isinstance(out, io.TextIOBase) and not hasattr(out, "encoding")
+        and "b" in getattr(out, "mode", ""))
+    flush = getattr(out, "flush", None) or (lambda: None)
 
+    def write(block: bytes) -> None:
+        out.write(block if binary else block.decode("utf-8"))
+        flush()
 
-def _on_terminal(out: IO[Any]) -> bool:
-    try:
-        return bool(out.isatty())
-    except (AttributeError, ValueError, OSError):
-        return False
+    return write
 
 
 def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
@@ -115,7 +118,7 @@ def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
               explain: bool = False, chunksize: int = 64) -> int:
     """Write one JSON line per non-blank input line to ``out`` (a text stream,
     or a binary one, which gets UTF-8); returns the number of records."""
-    if isinstance(at, str):
+    if at is not None:
         try:
             parse_moment(at, get_zone("UTC"))
         except ValueError as err:
@@ -130,14 +133,11 @@ def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
             yield chunk
 
     if jobs <= 1:
-        # line by line: a record as soon as its line is read, and on a
-        # terminal shown at once (input typed or trickling in)
+        # line by line: a record as soon as its line is read (input typed or
+        # trickling in through a pipe)
         evaluator = _Evaluator(policies, at, source, explain)
-        shown = _on_terminal(out)
         for chunk in chunks(1):
             write(evaluator.block(chunk))
-            if shown:
-                out.flush()
     elif can_fork():
         for block in ordered_map(_Evaluator(policies, at, source, explain).block, chunks(chunksize), jobs):
             write(block)

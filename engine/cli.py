@@ -59,7 +59,19 @@ policy_option = click.option("--policy", "pins", multiple=True, metavar="ID[@VER
                              help="Use only this policy (repeatable); @VERSION pins a version.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OutputClosed(Exception):
+    """The reader of standard output stopped reading (``rules … | head``)."""
+
+
+class _Rules(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # before click's main(), which would exit with 1
+            raise _OutputClosed from None
+
+
+@click.group(cls=_Rules, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=__version__, prog_name="rules")
 def cli() -> None:
     """Traceable advice on following up after a job interview: which expert
@@ -339,27 +351,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        # (not cli.main(): on a closed output pipe it exits with 1 itself)
-        with cli.make_context("rules", args) as ctx:
-            result = cli.invoke(ctx)
+        result = cli.main(args=args, prog_name="rules", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return 2
-    except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
+    except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
     except RulesError as err:
         click.echo(err.render(), err=True)
         return 2
-    except BrokenPipeError:
+    except (_OutputClosed, BrokenPipeError):
         # The reader of the output stopped reading (`rules batch … | head`):
         # not an error. Standard output goes to the null device, so that
         # flushing it at exit finds no closed pipe.
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            try:
+                os.dup2(devnull, sys.stdout.fileno())
+            finally:
+                os.close(devnull)
         except (OSError, ValueError):
             pass
         return 0

@@ -73,15 +73,21 @@ def _pinned(moment: datetime) -> datetime:
                     moment.second, moment.microsecond, _fixed_zone(offset))
 
 
+#: The zones whose ``utcoffset`` reads ``fold`` as PEP 495 says (another
+#: tzinfo, one ignoring ``fold``, could miss a skipped time): the quick path
+#: of :func:`_local_pinned` is for them.
+_FOLD_AWARE = (ZoneInfo, timezone)
+
+
 def _local_pinned(naive: datetime, tz: tzinfo) -> datetime:
     """``_pinned(localize(naive, tz))``, in a quarter of the time where the
     wall time is neither skipped nor repeated (the offset is the same for
-    both readings of it, ``fold`` 0 and 1): one offset lookup and one
-    constructor instead of three conversions. (``datetime.replace`` costs
+    both readings of it, ``fold`` 0 and 1) in a ZoneInfo or fixed zone: one
+    offset lookup and one constructor instead of three conversions. (``datetime.replace`` costs
     more than the positional constructor.)"""
     y, mo, d, h, mi, s, us = (naive.year, naive.month, naive.day, naive.hour, naive.minute,
                               naive.second, naive.microsecond)
-    offset = tz.utcoffset(naive)
+    offset = tz.utcoffset(naive) if type(tz) in _FOLD_AWARE else None
     if offset is not None and offset == tz.utcoffset(datetime(y, mo, d, h, mi, s, us, None, fold=1)):
         return datetime(y, mo, d, h, mi, s, us, _fixed_zone(offset))
     return _pinned(localize(naive, tz))

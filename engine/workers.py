@@ -258,6 +258,8 @@ class _Feed:
             self._put(_END)
         except BaseException as err:  # raised by the consumer when its turn comes
             self._put(_Failed(err))
+        finally:  # the thread's own end of the wake-up pipe: closed by it alone
+            os.close(self._wake)  # (closed by another, its number could be reused meanwhile)
 
     def _put(self, item: Any) -> None:
         while not self._stopped.is_set():
@@ -268,7 +270,7 @@ class _Feed:
                 continue
         try:
             os.write(self._wake, b".")
-        except OSError:  # full (a wake-up is pending anyway) or closed
+        except OSError:  # full (a wake-up is pending anyway), or no one reads any more
             pass
 
     def take(self) -> Any:
@@ -288,8 +290,7 @@ class _Feed:
     def close(self) -> None:
         """Stop reading (a thread waiting for input stops when it comes)."""
         self._stopped.set()
-        for fd in (self.wakeup, self._wake):
-            os.close(fd)
+        os.close(self.wakeup)
 
 
 def _dispatch(workers: list[_Worker], items: Iterable[Any], window: int) -> Iterator[bytes]:
@@ -323,7 +324,8 @@ def _dispatch(workers: list[_Worker], items: Iterable[Any], window: int) -> Iter
                     if item is _NOTHING:
                         break
                     if item is _END or isinstance(item, _Failed):
-                        end, failure = given, (item if item is not _END else None)
+                        end = given
+                        failure = item if isinstance(item, _Failed) else None
                     else:
                         w.give(given, item)
                         given += 1

@@ -126,10 +126,40 @@ def test_explain_records_are_full_reports(policies, lines):
     assert any(rec["trace"] for r in records for g in r["advice"] for rec in g["recommendations"])
 
 
-def test_an_error_in_a_worker_is_raised_and_the_workers_end(policies, lines):
-    with pytest.raises(ValueError, match="expected a date and time"):
-        run_batch(policies, lines[:10], io.StringIO(), at=12345, jobs=2)  # type: ignore[arg-type]
+@pytest.mark.parametrize("at", [12345, datetime(999, 1, 1), "2026-13-01"])
+def test_a_bad_moment_is_refused_before_any_line(policies, lines, at):
+    out = io.StringIO()
+    with pytest.raises(engine.UsageError, match="at: "):
+        run_batch(policies, lines[20:21], out, at=at, jobs=2)  # (a line that is no log)
+    assert out.getvalue() == ""
+
+
+def test_an_error_in_a_worker_is_raised_and_the_workers_end(policies, lines, monkeypatch):
+    record = batch._Evaluator.record
+
+    def fails_on_line_9(self, number, line):
+        if number == 9:
+            raise KeyError("line nine")
+        return record(self, number, line)
+
+    monkeypatch.setattr(batch._Evaluator, "record", fails_on_line_9)  # (the workers are forked)
+    out = io.StringIO()
+    with pytest.raises(KeyError, match="line nine"):
+        run_batch(policies, lines[:200], out, at=AT_TEXT, source="corpus", jobs=2, chunksize=4)
     assert _children_gone()
+    assert out.getvalue() == output(policies, lines[:8])  # the chunks before it, and no more
+
+
+def test_streams_that_only_say_binary_get_text():
+    """Bug: a codecs.open() stream (mode "wb", but it takes text) got bytes."""
+    import codecs
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "out.jsonl")
+        with codecs.open(path, "wb", encoding="utf-8") as stream:
+            count = run_batch(engine.load_policies(), ["{not json"], stream, source="x")
+        assert count == 1 and '"RULES-E014"' in open(path, encoding="utf-8").read()
 
 
 def _children_gone(wait: float = 5.0) -> bool:
@@ -385,3 +415,30 @@ def test_one_job_writes_each_record_as_its_line_is_read(policies, lines):
     run_batch(policies, trickle(), out, at=AT_TEXT)
     records_before = [n for n in seen]
     assert records_before == [sum(1 for l in lines[:i] if l.strip()) for i in range(8)]
+
+
+@fork_only
+def test_runs_after_runs_that_failed_get_their_own_pipes(policies, lines, monkeypatch):
+    """Bug: stopping a run closed the input thread's wake-up pipe while the
+    thread could still write to it; the next run's worker pipe could get the
+    same number, and a stray byte in it ended that worker ("a batch worker
+    process ended unexpectedly (exit code 0)"). These two runs in a row
+    showed it every time."""
+    test_an_error_in_a_worker_is_raised_and_the_workers_end(policies, lines, monkeypatch)
+    test_ordered_map_keeps_order_with_uneven_work_and_results_bigger_than_a_pipe()
+
+
+def test_report_json_of_a_log_without_subject(policies):
+    log = engine.EventLog.from_dict({"timezone": "Asia/Kolkata", "events": [
+        {"type": "interview", "at": "2026-11-16T10:00", "interviewers": ["Jane Roe"]}]})
+    at = datetime(2026, 11, 17, 9)
+    assert report_json(policies, log, at) == evaluate(policies, log, at, explain=False).to_json(indent=None)
+    assert json.loads(report_json(policies, log, at))["subject"] is None
+
+
+def test_shell_completion_still_works():
+    """Bug: running the commands without click's main() lost tab completion."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), _RULES_COMPLETE="bash_source")
+    done = subprocess.run([sys.executable, "-m", "engine"], env=env, capture_output=True, text=True,
+                          cwd=ROOT)
+    assert "_rules_completion()" in done.stdout

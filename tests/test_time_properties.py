@@ -3,7 +3,7 @@ hypothesis), and fixed cases across DST changes, a leap day and weekends."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -327,3 +327,31 @@ def test_every_quarter_hour_of_a_year_pins_as_the_reference_does(zone):
     for step in range(0, 366 * 24 * 4):
         naive = start + timedelta(minutes=15 * step)
         assert _reading(_local_pinned(naive, tz)) == _reading(_reference_local(naive, tz)), naive
+
+
+class _FoldBlind(tzinfo):
+    """New York's rules, as a tzinfo that ignores ``fold`` (like some older
+    libraries): 02:00-03:00 on 2026-03-08 is skipped."""
+
+    def utcoffset(self, dt):
+        start = datetime(2026, 3, 8, 2)
+        return timedelta(hours=-4) if dt.replace(tzinfo=None) >= start else timedelta(hours=-5)
+
+    def dst(self, dt):
+        return timedelta(0)
+
+    def fromutc(self, dt):
+        naive = dt.replace(tzinfo=None)
+        offset = timedelta(hours=-4) if naive >= datetime(2026, 3, 8, 7) else timedelta(hours=-5)
+        return (naive + offset).replace(tzinfo=self)
+
+
+def test_other_tzinfo_kinds_take_the_reference_path():
+    """A tzinfo that ignores fold would let a skipped time through the quick
+    path: such zones go the reference way."""
+    from engine.timeparse import _local_pinned
+
+    tz = _FoldBlind()
+    for minutes in range(0, 24 * 60, 30):
+        naive = datetime(2026, 3, 7, 12) + timedelta(minutes=minutes)
+        assert _reading(_local_pinned(naive, tz)) == _reading(_reference_local(naive, tz))
