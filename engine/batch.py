@@ -24,7 +24,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from .errors import RulesError, UsageError
 from .eventlog import parse_jsonl_line
-from .evaluation import evaluate, report_json
+from .evaluation import evaluate, prepare, report_json
 from .policies import PolicySet
 from .timeparse import get_zone, parse_moment
 from .workers import can_fork, ordered_map
@@ -139,6 +139,7 @@ def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
         for chunk in chunks(1):
             write(evaluator.block(chunk))
     elif can_fork():
+        prepare(policies)  # (once, shared by the forked workers)
         for block in ordered_map(_Evaluator(policies, at, source, explain).block, chunks(chunksize), jobs):
             write(block)
     else:

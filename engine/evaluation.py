@@ -118,7 +118,7 @@ class _Tables:
         if ctx.provenance is None and ctx.vocabulary is self.vocabulary:
             fused = self.fused
             if fused is _UNBUILT:
-                fused = self.fused = compile_rule_set(*self.fused_from, self.prefetch)
+                fused = self.build()
             if fused is not None and not ctx:  # a fresh context: no fact computed yet
                 return fused(ctx)
         fired: list[int] = []
@@ -127,6 +127,13 @@ class _Tables:
                 fired += rules
         fired.sort()  # rules sharing a condition need not be neighbours
         return fired
+
+    def build(self) -> Any:
+        """The generated function of all the conditions (None where some
+        condition has no generated form), built once."""
+        if self.fused is _UNBUILT:
+            self.fused = compile_rule_set(*self.fused_from, self.prefetch)
+        return self.fused
 
     def recommendation(self, i: int) -> Recommendation:
         rec = self.recommendations[i]
@@ -167,6 +174,13 @@ def _prefetch(policies: PolicySet) -> tuple[tuple[str, Any], ...]:
                         for n in walk(r.condition.node) if isinstance(n, Name)}):
         visit(name)
     return tuple((name, getattr(facts[name].compute, "fn", facts[name].compute)) for name in order)
+
+
+def prepare(policies: PolicySet) -> None:
+    """Build now what the fast path of ``evaluate`` builds on first use (the
+    generated function of all the conditions): before forking workers, say,
+    so that they share it instead of each building its own."""
+    _tables(policies).build()
 
 
 def _tables(policies: PolicySet) -> _Tables:

@@ -54,10 +54,14 @@ def _widen(fd: int) -> None:
         pass
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
+def _write_all(fd: int, *parts: bytes) -> None:
+    views = [memoryview(part) for part in parts if part]
+    while views:
+        written = os.writev(fd, views)
+        while views and written >= len(views[0]):
+            written -= len(views.pop(0))
+        if views:
+            views[0] = views[0][written:]
 
 
 def _read_exactly(fd: int, size: int) -> bytes | None:
@@ -91,7 +95,7 @@ def _serve(work: Callable[[Any], bytes], inbox: int, outbox: int, others: list[i
         except BaseException as err:  # handed to the parent, which raises it
             status, result = 1, _pickled_error(err)
         try:
-            _write_all(outbox, _HEADER.pack(status, len(result)) + result)
+            _write_all(outbox, _HEADER.pack(status, len(result)), result)
         except BrokenPipeError:  # the parent stopped early (its reader gone): so do we
             return
 
@@ -127,7 +131,10 @@ class _Worker:
         self.to_worker, self.from_worker = to_worker, from_worker
         self.outgoing = bytearray()
         self.given: deque[int] = deque()
-        self.incoming = bytearray()
+        self.header = bytearray()          # of the result being read
+        self.status = 0
+        self.body: bytearray | None = None  # the result being read, once its size is known
+        self.filled = 0
 
     def give(self, number: int, item: Any) -> None:
         data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
@@ -150,26 +157,32 @@ class _Worker:
         return RuntimeError(f"a batch worker process ended unexpectedly "
                             f"(exit code {self.process.exitcode})")
 
-    def receive(self) -> list[tuple[int, bytes | _Failed]]:
-        """Read what is there; return the results now complete."""
-        data = os.read(self.from_worker, _READ_SIZE)
-        if not data:
-            raise self.ended()
-        self.incoming += data
-        done: list[tuple[int, bytes | _Failed]] = []
-        while len(self.incoming) >= _HEADER.size:
-            status, size = _HEADER.unpack_from(self.incoming)
-            end = _HEADER.size + size
-            if len(self.incoming) < end:
-                break
-            result = bytes(self.incoming[_HEADER.size:end])
-            del self.incoming[:end]
-            done.append((self.given.popleft(), _Failed(pickle.loads(result)) if status else result))
-        return done
+    def receive(self) -> tuple[int, bytes | bytearray | _Failed] | None:
+        """Read what is there (the rest of a header, or of a result, into its
+        own buffer: no copies); return the result if it is now complete."""
+        if self.body is None:
+            data = os.read(self.from_worker, _HEADER.size - len(self.header))
+            if not data:
+                raise self.ended()
+            self.header += data
+            if len(self.header) < _HEADER.size:
+                return None
+            self.status, size = _HEADER.unpack(self.header)
+            self.header = bytearray()
+            self.body, self.filled = bytearray(size), 0
+        elif self.filled < len(self.body):
+            read = os.readv(self.from_worker, [memoryview(self.body)[self.filled:]])
+            if not read:
+                raise self.ended()
+            self.filled += read
+        if self.filled < len(self.body):
+            return None  # (the selector says when there is more)
+        body, self.body = self.body, None
+        return self.given.popleft(), _Failed(pickle.loads(body)) if self.status else body
 
 
 def ordered_map(work: Callable[[Any], bytes], items: Iterable[Any], jobs: int, *,
-                window: int = 2) -> Iterator[bytes]:
+                window: int = 2) -> Iterator[bytes | bytearray]:
     """``map(work, items)`` in ``jobs`` forked worker processes, in order.
 
     Each worker has up to ``window`` items queued; at most ``2 * jobs *
@@ -293,7 +306,7 @@ class _Feed:
         os.close(self.wakeup)
 
 
-def _dispatch(workers: list[_Worker], items: Iterable[Any], window: int) -> Iterator[bytes]:
+def _dispatch(workers: list[_Worker], items: Iterable[Any], window: int) -> Iterator[bytes | bytearray]:
     limit = 2 * len(workers) * window  # items taken and not yet yielded
     feed = _Feed(items, len(workers) * window)
     selector = selectors.DefaultSelector()
@@ -301,7 +314,7 @@ def _dispatch(workers: list[_Worker], items: Iterable[Any], window: int) -> Iter
         selector.register(w.from_worker, selectors.EVENT_READ, w)
     writing: set[int] = set()
     listening = False  # to the feed: only while there is room for its items
-    ready: dict[int, bytes | _Failed] = {}
+    ready: dict[int, bytes | bytearray | _Failed] = {}
     given = emitted = 0
     end: int | None = None       # the number of items, once known
     failure: _Failed | None = None  # what reading the items raised
@@ -353,8 +366,9 @@ def _dispatch(workers: list[_Worker], items: Iterable[Any], window: int) -> Iter
                         selector.unregister(w.to_worker)
                         writing.discard(w.to_worker)
                 else:
-                    for number, result in w.receive():
-                        ready[number] = result
+                    received = w.receive()
+                    if received is not None:
+                        ready[received[0]] = received[1]
     finally:
         selector.close()
         feed.close()
