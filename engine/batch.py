@@ -18,6 +18,8 @@ from __future__ import annotations
 import io
 import json
 import multiprocessing
+import os
+import stat
 from datetime import datetime
 from itertools import islice
 from typing import IO, Any, Iterable, Iterator
@@ -113,6 +115,17 @@ def _writer(out: IO[Any]) -> Any:
     return write
 
 
+def _never_waits(lines: Iterable[str]) -> bool:
+    """Whether reading ``lines`` never waits for input: a list or tuple, or a
+    file object on a regular file (not a pipe, a terminal or a socket)."""
+    if isinstance(lines, (list, tuple)):
+        return True
+    try:
+        return stat.S_ISREG(os.fstat(lines.fileno()).st_mode)  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False
+
+
 def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
               at: str | datetime | None = None, jobs: int = 1, source: str = "<batch>",
               explain: bool = False, chunksize: int = 64) -> int:
@@ -140,7 +153,8 @@ def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
             write(evaluator.block(chunk))
     elif can_fork():
         prepare(policies)  # (once, shared by the forked workers)
-        for block in ordered_map(_Evaluator(policies, at, source, explain).block, chunks(chunksize), jobs):
+        for block in ordered_map(_Evaluator(policies, at, source, explain).block, chunks(chunksize),
+                                 jobs, read_in_thread=not _never_waits(lines)):
             write(block)
     else:
         with multiprocessing.get_context("spawn").Pool(

@@ -182,14 +182,16 @@ class _Worker:
 
 
 def ordered_map(work: Callable[[Any], bytes], items: Iterable[Any], jobs: int, *,
-                window: int = 2) -> Iterator[bytes | bytearray]:
+                window: int = 2, read_in_thread: bool = True) -> Iterator[bytes | bytearray]:
     """``map(work, items)`` in ``jobs`` forked worker processes, in order.
 
     Each worker has up to ``window`` items queued; at most ``2 * jobs *
     window`` items are between being handed out and being yielded, and
     ``items`` is read at most ``3 * jobs * window + 1`` items ahead of the
     last yielded (flat memory). It is read by a thread, so that results are
-    yielded while it waits for input (lines trickling in through a pipe). An exception raised
+    yielded while it waits for input (lines trickling in through a pipe) —
+    unless ``read_in_thread`` is false: for input that never keeps one
+    waiting (a list, a regular file), read as needed, without the thread. An exception raised
     by ``work`` or by ``items`` is raised here when its turn comes, as
     ``map`` would. The workers end with the iterator: at once (killed) if it
     is closed or fails before the end."""
@@ -201,7 +203,7 @@ def ordered_map(work: Callable[[Any], bytes], items: Iterable[Any], jobs: int, *
     try:
         for _ in range(jobs):
             workers.append(_start(ctx, work, workers))
-        yield from _dispatch(workers, items, window)
+        yield from _dispatch(workers, items, window, read_in_thread)
         finished = True
     finally:
         for w in workers:
@@ -246,6 +248,25 @@ def _start(ctx: Any, work: Callable[[Any], bytes], elders: list[_Worker]) -> _Wo
         return _Worker(process, down[1], up[0])
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+
+class _DirectFeed:
+    """``items`` read when asked, by the caller's thread: for input that is
+    never waited for (a list, a regular file), without a thread's hand-overs."""
+
+    wakeup = None
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self._items = iter(items)
+
+    def take(self) -> Any:
+        try:
+            return next(self._items, _END)
+        except BaseException as err:  # raised by the consumer when its turn comes
+            return _Failed(err)
+
+    def close(self) -> None:
+        pass
 
 
 class _Feed:
@@ -306,9 +327,10 @@ class _Feed:
         os.close(self.wakeup)
 
 
-def _dispatch(workers: list[_Worker], items: Iterable[Any], window: int) -> Iterator[bytes | bytearray]:
+def _dispatch(workers: list[_Worker], items: Iterable[Any], window: int, threaded: bool
+              ) -> Iterator[bytes | bytearray]:
     limit = 2 * len(workers) * window  # items taken and not yet yielded
-    feed = _Feed(items, len(workers) * window)
+    feed = _Feed(items, len(workers) * window) if threaded else _DirectFeed(items)
     selector = selectors.DefaultSelector()
     for w in workers:
         selector.register(w.from_worker, selectors.EVENT_READ, w)
@@ -350,7 +372,7 @@ def _dispatch(workers: list[_Worker], items: Iterable[Any], window: int) -> Iter
             if end is not None and emitted == end:
                 continue
             room = end is None and given - emitted < limit and any(len(w.given) < window for w in workers)
-            if room != listening:
+            if room != listening and feed.wakeup is not None:
                 if room:
                     selector.register(feed.wakeup, selectors.EVENT_READ, None)
                 else:
