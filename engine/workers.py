@@ -55,9 +55,10 @@ def _widen(fd: int) -> None:
 
 
 def _write_all(fd: int, *parts: bytes) -> None:
+    """Write ``parts``, one after the other, in as few calls as the pipe allows."""
     views = [memoryview(part) for part in parts if part]
     while views:
-        written = os.writev(fd, views)
+        written = os.writev(fd, views[:1024])  # (IOV_MAX)
         while views and written >= len(views[0]):
             written -= len(views.pop(0))
         if views:
@@ -76,7 +77,7 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
     return b"".join(parts)
 
 
-def _serve(work: Callable[[Any], bytes], inbox: int, outbox: int, others: list[int]) -> None:
+def _serve(work: Callable[[Any], bytes | list[bytes]], inbox: int, outbox: int, others: list[int]) -> None:
     """A worker: items in, results out, until the stop item or the parent's end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (blocked by the parent for the fork)
@@ -94,8 +95,9 @@ def _serve(work: Callable[[Any], bytes], inbox: int, outbox: int, others: list[i
             status, result = 0, work(pickle.loads(data))
         except BaseException as err:  # handed to the parent, which raises it
             status, result = 1, _pickled_error(err)
+        parts = result if isinstance(result, list) else [result]
         try:
-            _write_all(outbox, _HEADER.pack(status, len(result)), result)
+            _write_all(outbox, _HEADER.pack(status, sum(map(len, parts))), *parts)
         except BrokenPipeError:  # the parent stopped early (its reader gone): so do we
             return
 
@@ -181,9 +183,10 @@ class _Worker:
         return self.given.popleft(), _Failed(pickle.loads(body)) if self.status else body
 
 
-def ordered_map(work: Callable[[Any], bytes], items: Iterable[Any], jobs: int, *,
+def ordered_map(work: Callable[[Any], bytes | list[bytes]], items: Iterable[Any], jobs: int, *,
                 window: int = 2, read_in_thread: bool = True) -> Iterator[bytes | bytearray]:
-    """``map(work, items)`` in ``jobs`` forked worker processes, in order.
+    """``map(work, items)`` in ``jobs`` forked worker processes, in order;
+    ``work`` returns bytes, or a list of bytes that make its result together.
 
     Each worker has up to ``window`` items queued; at most ``2 * jobs *
     window`` items are between being handed out and being yielded, and
@@ -224,7 +227,7 @@ def ordered_map(work: Callable[[Any], bytes], items: Iterable[Any], jobs: int, *
                 w.process.join()
 
 
-def _start(ctx: Any, work: Callable[[Any], bytes], elders: list[_Worker]) -> _Worker:
+def _start(ctx: Any, work: Callable[[Any], bytes | list[bytes]], elders: list[_Worker]) -> _Worker:
     """A new worker. SIGINT is held back meanwhile (the worker comes to ignore
     it; a Ctrl-C here is handled once the parent knows of the worker)."""
     old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
