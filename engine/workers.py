@@ -8,9 +8,11 @@ log — a sixth of what a worker spends evaluating it — on its three threads
 handing every result to the next through the GIL, on reading each result
 64 KB at a time and on copying what is left to send after each write. On a
 two-core machine that time is taken from the workers. Here the parent is one
-thread around a selector: it writes items to each worker as its pipe takes
-them (never blocking, so a worker busy writing a result never waits for a
-parent busy writing an item) and reads results as they come, in large reads.
+thread around a selector (~20 µs per log): it writes items to each worker as
+its pipe takes them (never blocking, so a worker busy writing a result never
+waits for a parent busy writing an item) and reads each result straight into
+a buffer of its size. Input that may keep it waiting (a pipe) is read by a
+second thread, which only reads.
 
 Each worker keeps ``window`` items queued so that it never waits for the
 parent between two items. Workers are forked, so ``work`` (a closure holding
