@@ -18,7 +18,7 @@ from .errors import InputError, LogError
 from .sources import Document, Positions, load_document, parse_document
 from .timeparse import _pinned, get_zone, parse_moment, zone_suggestion
 from .validation import validate_document
-from .vocabulary import EventTypeSpec, FieldSpec, Vocabulary
+from .vocabulary import FieldSpec, Vocabulary
 
 __all__ = ["Event", "EventLog", "LogView", "load_log", "iter_jsonl_logs", "MAX_EVENTS"]
 

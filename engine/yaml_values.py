@@ -202,21 +202,7 @@ class _Builder:
             value_path = path + (key,)
             keys[value_path] = (mark.line + 1, mark.column + 1)
             if fast and value_node.tag == _STR and value_node.__class__ is _ScalarNode:
-                self.count += 1
-                if self.count > self.max_nodes:
-                    raise self._too_many(value_node)
-                mark = value_node.start_mark
-                line, column = mark.line + 1, mark.column + 1
-                values[value_path] = (line, column)
-                style = value_node.style
-                scalars[value_path] = _source(mark.index + shift, line, column, style or None,
-                                              value_node.end_mark.index + shift)
-                value = value_node.value
-                if flow and not style and (not value or "?" in value):
-                    raise _ReadsDifferently
-                if check and _SURROGATE.search(value):
-                    value = self._unicode(value_node, value)
-                result[key] = value
+                result[key] = self._text(value_node, value_path, flow)
                 if value_path == key_path:  # a key "<key>": its value's source is the last
                     last_key = None
             else:
@@ -232,34 +218,35 @@ class _Builder:
         values.pop(key_path, None)
         return result
 
+    def _text(self, node: yaml.ScalarNode, path: Path_, flow: Any) -> str:
+        """A plain text scalar, a value of a mapping or an item of a sequence
+        (nearly every scalar: the quick way, without ``build``'s dispatch)."""
+        self.count += 1
+        if self.count > self.max_nodes:
+            raise self._too_many(node)
+        mark = node.start_mark
+        line, column = mark.line + 1, mark.column + 1
+        self.values[path] = (line, column)
+        style = node.style
+        shift = self.index_shift
+        self.scalars[path] = _source(mark.index + shift, line, column, style or None,
+                                     node.end_mark.index + shift)
+        value = node.value
+        if flow and not style and (not value or "?" in value):
+            raise _ReadsDifferently
+        if self.check_surrogates and _SURROGATE.search(value):
+            value = self._unicode(node, value)
+        return value
+
     def _sequence(self, node: yaml.SequenceNode, path: Path_, depth: int) -> list[Any]:
         flow = self.libyaml and node.flow_style
         if depth >= 200:
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         result = []
-        values, scalars = self.values, self.scalars
-        shift = self.index_shift
-        check = self.check_surrogates
         for i, item in enumerate(node.value):
             item_path = path + (i,)
-            # A text item, as a text value of a mapping (``_mapping``): written
-            # out in both, not called, as it runs for nearly every scalar.
             if item.tag == _STR and item.__class__ is _ScalarNode:
-                self.count += 1
-                if self.count > self.max_nodes:
-                    raise self._too_many(item)
-                mark = item.start_mark
-                line, column = mark.line + 1, mark.column + 1
-                values[item_path] = (line, column)
-                style = item.style
-                scalars[item_path] = _source(mark.index + shift, line, column, style or None,
-                                             item.end_mark.index + shift)
-                value = item.value
-                if flow and not style and (not value or "?" in value):
-                    raise _ReadsDifferently
-                if check and _SURROGATE.search(value):
-                    value = self._unicode(item, value)
-                result.append(value)
+                result.append(self._text(item, item_path, flow))
             else:
                 if flow and _flow_differs(item):
                     raise _ReadsDifferently
