@@ -3,8 +3,8 @@ input order, in flat memory, across processes.
 
 With one job, each line is evaluated as it is read and its record written
 at once. With ``jobs > 1`` the input is cut into chunks of lines as it is
-read; a chunk is evaluated as a whole and gives one block of output (UTF-8
-bytes, a line per record), and forked worker processes evaluate the chunks
+read; a chunk is evaluated as a whole and gives its records (UTF-8 bytes,
+written together), and forked worker processes evaluate the chunks
 (:func:`engine.workers.ordered_map`: a bounded number in flight, the
 policies inherited, not sent) and the parent only reads, hands out and
 writes blocks, so that it takes as little as possible from the cores the
