@@ -35,11 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _table import Result, best_of, render  # noqa: E402
 
-from engine.checker import check  # noqa: E402
-from engine.compiler import CompiledExpr, _Generator, compile_checked, interpret  # noqa: E402
-from engine.library import BUILTINS, FunctionSpec  # noqa: E402
-from engine.parser import parse  # noqa: E402
-from engine.types import BOOL, INT, STRING, Type  # noqa: E402
+from engine.language.checker import check  # noqa: E402
+from engine.language.compiler import CompiledExpr, _Generator, compile_checked, interpret  # noqa: E402
+from engine.language.builtins import BUILTINS, FunctionSpec  # noqa: E402
+from engine.language.parser import parse  # noqa: E402
+from engine.language.types import BOOL, INT, STRING, Type  # noqa: E402
 
 # -- the world of the benchmark -----------------------------------------------------
 

@@ -33,9 +33,9 @@ from _table import (MEASURE_COLUMNS, Result, best_of_blocks, measure_row, per_se
 from corpus import AT, generate  # noqa: E402
 
 import engine  # noqa: E402
-from engine.evaluation import fired_rules, report_json, resolve_moment  # noqa: E402
-from engine.eventlog import EventLog, parse_jsonl_line  # noqa: E402
-from engine.facts import FactContext  # noqa: E402
+from engine.runtime.evaluation import fired_rules, report_json, resolve_moment  # noqa: E402
+from engine.model.eventlog import EventLog, parse_jsonl_line  # noqa: E402
+from engine.runtime.facts import FactContext  # noqa: E402
 
 TARGET_RATE = 10_000  # logs/s, all bundled policies, explain=False
 TARGET_HAND = 2.0     # engine time / hand-written time, policy halpin

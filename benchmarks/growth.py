@@ -35,10 +35,10 @@ from _table import MEASURE_COLUMNS, Result, best_of_blocks, measure_row, render,
 from corpus import AT, generate, make_log  # noqa: E402
 
 import engine  # noqa: E402
-from engine.evaluation import _tables, resolve_moment  # noqa: E402
-from engine.eventlog import EventLog  # noqa: E402
-from engine.facts import FactContext  # noqa: E402
-from engine.resources import policies_dir  # noqa: E402
+from engine.runtime.evaluation import _tables, resolve_moment  # noqa: E402
+from engine.model.eventlog import EventLog  # noqa: E402
+from engine.runtime.facts import FactContext  # noqa: E402
+from engine.base.resources import policies_dir  # noqa: E402
 
 LINEAR = "<= 12"  # per 10x step
 
@@ -173,7 +173,7 @@ def run(quick: bool = False) -> Result:
         "Loading the synthetic policies (not timed above): " + ", ".join(
             f"{n:,} rules {seconds(s)}" for n, s in loads.items()) + ".",
         "evaluate() runs all the conditions of a policy set as one generated function "
-        "(engine/compiler.py compile_rule_set). The last two rows call each compiled "
+        "(engine/language/compiler.py compile_rule_set). The last two rows call each compiled "
         "condition on its own instead: their time per rule grows with the number of rules "
         "with no algorithmic term (each condition runs once per log) — calling one copy of "
         "each bundled condition over and over, as many calls in all, is cheaper than calling "

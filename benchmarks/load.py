@@ -30,7 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _table import MEASURE_COLUMNS, Result, measure_row, render, seconds  # noqa: E402
 
 import engine  # noqa: E402
-from engine import parser, policies, resources, validation, vocabulary  # noqa: E402
+from engine.language import parser
+from engine.model import policies
+from engine.base import resources
+from engine.input import schemas as validation
+from engine.model import vocabulary
 
 TARGET = 0.050  # seconds
 
@@ -154,7 +158,7 @@ def run(repeat: int = 30) -> Result:
         f"Python {platform.python_version()}; best of {repeat} loads each, interleaved; wall "
         f"time in a process that has imported everything. Caches emptied before each load: "
         f"default_vocabulary, default_actions, the JSON Schema validators and schemas, and "
-        f"the condition parser (Lark). The first row reads the on-disk cache (engine/cache.py: "
+        f"the condition parser (Lark). The first row reads the on-disk cache (engine/model/cache.py: "
         f"the loaded, compiled policies kept by a hash of the files and the engine), as every "
         f"process after the first does; the split is that of the full load.",
         f"The split comes from the best of {len(splits)} separate loads with each step's "

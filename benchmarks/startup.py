@@ -45,11 +45,11 @@ import sys, time, json
 marks = [("start", time.perf_counter())]
 from engine.cli import main
 marks.append(("import the CLI (click)", time.perf_counter()))
-from engine.policies import load_policies
-from engine.eventlog import load_log
-from engine.evaluation import evaluate
+from engine.model.policies import load_policies
+from engine.model.eventlog import load_log
+from engine.runtime.evaluation import evaluate
 from engine.render import render_report
-from engine.timeparse import parse_moment
+from engine.input.times import parse_moment
 marks.append(("import the engine", time.perf_counter()))
 policies = load_policies()
 marks.append(("load the policies", time.perf_counter()))
@@ -63,7 +63,7 @@ print(json.dumps([(b[0], b[1] - a[1]) for a, b in zip(marks, marks[1:])]))
 """
 
 
-# The policy cache (engine/cache.py) of these runs: a folder of their own,
+# The policy cache (engine/model/cache.py) of these runs: a folder of their own,
 # filled by the first run, as a user's is after their first command.
 CACHE = tempfile.mkdtemp(prefix="rules-startup-cache-")
 atexit.register(shutil.rmtree, CACHE, ignore_errors=True)
@@ -150,7 +150,7 @@ def run(repeat: int = 15) -> Result:
     notes = [
         f"Python {platform.python_version()}; wall time of whole processes, best of {repeat} "
         f"runs each, the commands alternating; bytecode caches warm; the policy cache "
-        f"(engine/cache.py) filled by the first run, as after a user's first command. The load average "
+        f"(engine/model/cache.py) filled by the first run, as after a user's first command. The load average "
         f"at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.",
         "The steps are timed inside one fresh process doing what `rules explain` does "
         "(best of 3); the imports come from `python -X importtime` on the command (best "

@@ -1,5 +1,5 @@
 """``python -m engine`` runs the ``rules`` command."""
 
-from .cli import entry_point
+from engine.cli import entry_point
 
 entry_point()

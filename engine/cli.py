@@ -15,8 +15,8 @@ from typing import Any, Sequence
 
 import click
 
-from . import __version__
-from .errors import InputError, RulesError, UsageError
+from engine.base.version import __version__
+from engine.errors import InputError, RulesError, UsageError
 
 __all__ = ["main", "entry_point", "cli"]
 
@@ -33,17 +33,17 @@ def _write(text: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(text, nl=False, color=_color())
         return
-    from .atomic import atomic_write_text
+    from engine.base.files import atomic_write_text
     atomic_write_text(Path(output), text)
 
 
 def _load_set(policies_dir: str | None, pins: Sequence[str]):
-    from .policies import load_policies
+    from engine.model.policies import load_policies
     return load_policies(policies_dir, select=pins)
 
 
 def _moment(value: str | None, log, option: str = "--at") -> Any:
-    from .timeparse import parse_moment
+    from engine.input.times import parse_moment
     if value is None:
         return None
     try:
@@ -93,9 +93,9 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
     """Advice for LOG, grouped by action, each traced to its source."""
     from datetime import timedelta
 
-    from .eventlog import load_log
-    from .evaluation import evaluate
-    from .render import render_report
+    from engine.model.eventlog import load_log
+    from engine.runtime.evaluation import evaluate
+    from engine.render import render_report
 
     policies = _load_set(policies_dir, pins)
     event_log = load_log(log, policies.vocabulary)
@@ -103,14 +103,14 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
     if why:
         if fmt == "html":
             raise UsageError("--why prints text, markdown or json", hint="drop --format html")
-        from .why import explain_rule, render_why
+        from engine.runtime.why import explain_rule, render_why
         result = explain_rule(policies, event_log, moment, why, horizon=timedelta(days=horizon))
         _write(render_why(result, fmt), output)
         return 0
     report = evaluate(policies, event_log, moment, horizon=timedelta(days=horizon))
     if fmt == "html":
-        from .plan import build_plan
-        from .render.html import render_html
+        from engine.runtime.plan import build_plan
+        from engine.render.html import render_html
         _write(render_html(build_plan(policies, event_log, moment, horizon), report), output)
         return 0
     _write(render_report(report, fmt, color=_color() and output is None), output)
@@ -129,8 +129,8 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
 def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins: tuple[str, ...],
          fmt: str, ics: str | None, output: str | None) -> int:
     """When each source's advice starts and stops applying, day by day."""
-    from .eventlog import load_log
-    from .plan import build_plan
+    from engine.model.eventlog import load_log
+    from engine.runtime.plan import build_plan
 
     policies = _load_set(policies_dir, pins)
     event_log = load_log(log, policies.vocabulary)
@@ -139,14 +139,14 @@ def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins:
         import json
         text = json.dumps(the_plan.to_dict(), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "html":
-        from .render.html import render_html
+        from engine.render.html import render_html
         text = render_html(the_plan)
     else:
-        from .render.plan_text import render_plan_text
+        from engine.render.plan_text import render_plan_text
         text = render_plan_text(the_plan, markdown=fmt == "markdown")
     if ics:
-        from .atomic import atomic_write_bytes
-        from .render.ics import render_ics
+        from engine.base.files import atomic_write_bytes
+        from engine.render.ics import render_ics
         atomic_write_bytes(Path(ics), render_ics(the_plan))
     _write(text, output)
     return 0
@@ -158,9 +158,9 @@ def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins:
               "(default: $FOLLOWUP_SEEDS or a shared/seeds folder nearby).")
 def check(paths: tuple[str, ...], seeds: str | None) -> int:
     """Check policies: schema, grammar, types, actions, ids, citations."""
-    from .citations import check_citations, find_seeds
-    from .policies import check_paths
-    from .resources import policies_dir
+    from engine.apps.citations import check_citations, find_seeds
+    from engine.model.policies import check_paths
+    from engine.base.resources import policies_dir
 
     targets = list(paths) or [str(policies_dir())]
     loaded, errors = check_paths(targets)
@@ -187,7 +187,7 @@ def check(paths: tuple[str, ...], seeds: str | None) -> int:
 @policy_option
 def test_cmd(paths: tuple[str, ...], policies_dir: str | None, pins: tuple[str, ...]) -> int:
     """Run scenario tests (YAML) and print rule coverage."""
-    from .scenarios import coverage, run_scenarios
+    from engine.apps.scenarios import coverage, run_scenarios
 
     files: list[Path] = []
     for raw in paths or ("tests/scenarios",):
@@ -228,8 +228,8 @@ def sources(policies_dir: str | None, fmt: str) -> int:
     """The loaded policies, their versions and rule counts."""
     import json
 
-    from .policies import parse_version, policy_files
-    from .resources import policies_dir as bundled
+    from engine.model.policies import parse_version, policy_files
+    from engine.base.resources import policies_dir as bundled
 
     policies = _load_set(policies_dir, ())
     root = Path(policies_dir) if policies_dir else bundled()
@@ -265,9 +265,9 @@ def sources(policies_dir: str | None, fmt: str) -> int:
 def batch(logs: str, at: str | None, jobs: int, explain: bool, policies_dir: str | None,
           pins: tuple[str, ...], output: str | None) -> int:
     """One JSON report per line of LOGS.jsonl (a log object per line), streamed."""
-    from .batch import run_batch
-    from .timeparse import parse_moment
-    from .timeparse import get_zone
+    from engine.apps.batch import run_batch
+    from engine.input.times import parse_moment
+    from engine.input.times import get_zone
 
     if at is not None:
         try:
@@ -283,7 +283,7 @@ def batch(logs: str, at: str | None, jobs: int, explain: bool, policies_dir: str
     with source as lines:
         # JSON Lines are UTF-8 whatever the locale: written as bytes
         if output and output != "-":
-            from .atomic import atomic_writer
+            from engine.base.files import atomic_writer
             with atomic_writer(Path(output), binary=True) as out:  # all or nothing, like every other output
                 run_batch(policies, lines, out, at=at, jobs=jobs, source=logs, explain=explain)
         else:
@@ -306,7 +306,7 @@ def log() -> None:
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 def log_new(file: str, timezone: str, subject: str | None, force: bool) -> int:
     """Create an empty event log FILE."""
-    from .logedit import new_log
+    from engine.apps.logedit import new_log
     new_log(Path(file), timezone, subject, force=force)
     click.echo(f"created {file} ({timezone})")
     return 0
@@ -324,7 +324,7 @@ def log_add(file: str, event_type: str, fields: tuple[str, ...], at: str | None,
 
     Example: rules log add my.yaml follow_up_sent channel=email
     """
-    from .logedit import add_event, parse_assignments
+    from engine.apps.logedit import add_event, parse_assignments
     policies = _load_set(policies_dir, ())
     event = add_event(Path(file), event_type, at, parse_assignments(fields), policies.vocabulary)
     click.echo(f"added {event['type']} at {event['at']} to {file}")
@@ -336,8 +336,8 @@ def log_add(file: str, event_type: str, fields: tuple[str, ...], at: str | None,
 @policies_option
 def log_list(file: str, policies_dir: str | None) -> int:
     """List the events of FILE in time order."""
-    from .eventlog import load_log
-    from .explain import format_value
+    from engine.model.eventlog import load_log
+    from engine.runtime.explanation import format_value
     policies = _load_set(policies_dir, ())
     event_log = load_log(file, policies.vocabulary)
     click.echo(f"{event_log.subject or file} ({event_log.timezone}): {len(event_log)} event(s)")

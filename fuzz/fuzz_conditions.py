@@ -22,8 +22,8 @@ import atheris
 with atheris.instrument_imports(include=["engine"]):
     import engine
     from engine.errors import ConditionError
-    from engine.explain import why_not
-    from engine.facts import FactContext
+    from engine.runtime.explanation import why_not
+    from engine.runtime.facts import FactContext
 
 POLICIES = engine.load_policies()
 VOCABULARY = POLICIES.vocabulary

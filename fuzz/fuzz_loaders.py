@@ -24,7 +24,7 @@ import atheris
 with atheris.instrument_imports(include=["engine"]):
     import engine
     from engine.errors import CODES, RulesError
-    from engine.policies import PolicySet, load_policy_file
+    from engine.model.policies import PolicySet, load_policy_file
 
 POLICIES = engine.load_policies()
 LOG = engine.load_log(ROOT / "examples" / "waiting-past-date.yaml", POLICIES.vocabulary)
@@ -57,7 +57,7 @@ def test_one_input(data: bytes) -> None:
 def main() -> None:
     import json
 
-    from engine.sources import load_document
+    from engine.input.documents import load_document
 
     seeds = []
     for log in sorted((ROOT / "examples").glob("*.yaml")):

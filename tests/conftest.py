@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 SEEDS = ROOT.parent / "shared" / "seeds"
 
-# The on-disk cache of loaded policies (engine/cache.py) lives in a folder of
+# The on-disk cache of loaded policies (engine/model/cache.py) lives in a folder of
 # this test run's own, inherited by the commands the tests start: no test
 # reads what an earlier run or the user's own commands left behind.
 _CACHE = tempfile.mkdtemp(prefix="rules-test-cache-")
@@ -26,7 +26,7 @@ atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 @pytest.fixture(scope="session")
 def policies():
-    from engine.policies import load_policies
+    from engine.model.policies import load_policies
     return load_policies()
 
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
-from engine.checker import Checked, check
-from engine.compiler import CompiledExpr, compile_checked
-from engine.library import BUILTINS, FunctionSpec
-from engine.parser import parse
-from engine.types import (BOOL, DATETIME, INT, NUMBER, STRING, Type, list_of)
+from engine.language.checker import Checked, check
+from engine.language.compiler import CompiledExpr, compile_checked
+from engine.language.builtins import BUILTINS, FunctionSpec
+from engine.language.parser import parse
+from engine.language.types import (BOOL, DATETIME, INT, NUMBER, STRING, Type, list_of)
 
 __all__ = ["FACT_TYPES", "EVENT_FIELDS", "LanguageScope", "SCOPE", "Event", "Facts",
            "NOW", "TZ", "checked", "compiled", "facts", "evaluate"]

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine import batch
-from engine.batch import run_batch
-from engine.evaluation import evaluate, report_json
-from engine.eventlog import parse_jsonl_line
-from engine.workers import ordered_map
+from engine.apps import batch
+from engine.apps.batch import run_batch
+from engine.runtime.evaluation import evaluate, report_json
+from engine.model.eventlog import parse_jsonl_line
+from engine.apps.workers import ordered_map
 
 from hang_guard import time_limit  # noqa: F401  (autouse fixture: a hang fails the test)
 
@@ -106,7 +106,7 @@ def test_each_record_is_the_fast_report_with_its_line(policies, lines):
 def test_report_json_is_to_json_byte_for_byte(policies):
     # every example log, at moments a week apart: many different sets of fired rules
     from examples import EXAMPLES
-    from engine.timeparse import parse_moment
+    from engine.input.times import parse_moment
 
     for path in EXAMPLES:
         log = engine.load_log(path, policies.vocabulary)
@@ -171,7 +171,7 @@ def _children_gone(wait: float = 5.0) -> bool:
     return True
 
 
-# --- engine.workers.ordered_map -----------------------------------------------------------
+# --- engine.apps.workers.ordered_map -----------------------------------------------------------
 
 def _slow_echo(item):
     number, size, delay = item

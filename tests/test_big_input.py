@@ -19,10 +19,10 @@ import jsonschema
 import pytest
 from hang_guard import time_limit  # noqa: F401  (autouse: a hang fails the test)
 
-from engine.eventlog import Event, EventLog, load_log
-from engine.evaluation import evaluate
-from engine.policies import load_policies
-from engine.timeparse import get_zone
+from engine.model.eventlog import Event, EventLog, load_log
+from engine.runtime.evaluation import evaluate
+from engine.model.policies import load_policies
+from engine.input.times import get_zone
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text("utf-8"))

@@ -1,4 +1,4 @@
-"""The on-disk cache of loaded policies (engine/cache.py): a hit gives the
+"""The on-disk cache of loaded policies (engine/model/cache.py): a hit gives the
 same policies and the same reports as a full load, any change to an input is
 a miss, and a cache that is corrupt, foreign or unwritable never breaks a load."""
 
@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from engine import cache as cache_module
-from engine import policies as policies_module
-from engine.cache import cache_dir
+from engine.model import cache as cache_module
+from engine.model import policies as policies_module
+from engine.model.cache import cache_dir
 from engine.errors import PolicyError
-from engine.eventlog import load_log
-from engine.evaluation import evaluate
-from engine.policies import load_policies
+from engine.model.eventlog import load_log
+from engine.runtime.evaluation import evaluate
+from engine.model.policies import load_policies
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -58,7 +58,7 @@ def test_a_hit_gives_the_same_policies_and_byte_identical_reports(folder, monkey
 
 def test_restored_conditions_are_compiled_code_not_recompiled(folder, monkeypatch):
     load_policies(cache=folder)
-    from engine import compiler
+    from engine.language import compiler
 
     def no_compiling(*args, **kwargs):
         raise AssertionError("a condition was compiled again")
@@ -226,7 +226,7 @@ def test_an_oversized_policy_file_is_refused_without_being_read(tmp_path, folder
     size check, reading a huge file into memory that the loader refuses
     unread."""
     from engine.errors import InputError
-    from engine.sources import DEFAULT_INPUT_LIMITS
+    from engine.input.documents import DEFAULT_INPUT_LIMITS
 
     root = copy_policies(tmp_path)
     with open(root / "hayes" / "1.0.0.yaml", "r+b") as handle:

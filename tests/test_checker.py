@@ -1,4 +1,4 @@
-"""engine.checker: names, functions and types are resolved when a condition
+"""engine.language.checker: names, functions and types are resolved when a condition
 loads; every mistake is an error with a stable code, a span and a hint;
 constant sub-expressions are folded."""
 
@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 from language_scope import SCOPE, LanguageScope, checked
 
-from engine.checker import EVENT_BUILTIN_FIELDS, check, suggest
+from engine.base.suggestions import suggest
+from engine.language.checker import EVENT_BUILTIN_FIELDS, check
 from engine.errors import CODES, ConditionError, ConditionSyntaxError, ConditionTypeError
-from engine.nodes import Binary, BoolOp, Call, Keyword, ListExpr, Literal, Name, Span, Unary
-from engine.parser import parse
-from engine.types import ANY, BOOL, DATETIME, INT, NUMBER, STRING, event_of, list_of
+from engine.language.nodes import Binary, BoolOp, Call, Keyword, ListExpr, Literal, Name, Span, Unary
+from engine.language.parser import parse
+from engine.language.types import ANY, BOOL, DATETIME, INT, NUMBER, STRING, event_of, list_of
 
 
 def error(text: str, expect=BOOL) -> ConditionError:

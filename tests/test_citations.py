@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.citations import check_citations, fold
-from engine.policies import Rule
+from engine.apps.citations import check_citations, fold
+from engine.model.policies import Rule
 
 from pathlib import Path
 

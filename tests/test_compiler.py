@@ -1,4 +1,4 @@
-"""engine.compiler: the generated fast path and the tracing interpreter give the
+"""engine.language.compiler: the generated fast path and the tracing interpreter give the
 same (Kleene, null-aware) values; user text never becomes code; conditions too
 deep for Python's own parser still run."""
 
@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 from language_scope import NOW, SCOPE, Event, Facts, checked, compiled, evaluate, facts
 
-from engine.checker import check
-from engine.compiler import CompiledExpr, _Generator, compile_checked, get_field, interpret
-from engine.nodes import Binary, BoolOp, Call, Literal, Name, walk
-from engine.parser import Limits, parse
+from engine.language.checker import check
+from engine.language.compiler import CompiledExpr, _Generator, compile_checked, get_field, interpret
+from engine.language.nodes import Binary, BoolOp, Call, Literal, Name, walk
+from engine.language.parser import Limits, parse
 
 DAY = timedelta(days=1)
 

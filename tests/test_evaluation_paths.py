@@ -1,5 +1,5 @@
 """The evaluator's fast path — every condition of a policy set in one
-generated function that computes the facts first (engine/compiler.py
+generated function that computes the facts first (engine/language/compiler.py
 ``compile_rule_set``) — fires exactly the rules that calling each compiled
 condition in turn fires, and leaves the same facts in the context."""
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.evaluation import _tables
-from engine.eventlog import load_log
-from engine.facts import FactContext
-from engine.timeparse import parse_moment
+from engine.runtime.evaluation import _tables
+from engine.model.eventlog import load_log
+from engine.runtime.facts import FactContext
+from engine.input.times import parse_moment
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

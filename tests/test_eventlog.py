@@ -11,10 +11,10 @@ from datetime import datetime
 import pytest
 
 from engine.errors import InputError, LogError
-from engine.eventlog import EventLog, iter_jsonl_logs, load_log
-from engine.facts import FactContext
-from engine.policies import default_vocabulary
-from engine.timeparse import get_zone, parse_moment
+from engine.model.eventlog import EventLog, iter_jsonl_logs, load_log
+from engine.runtime.facts import FactContext
+from engine.model.policies import default_vocabulary
+from engine.input.times import get_zone, parse_moment
 
 LOG = {
     "subject": "Acme Corp — Data Analyst",

@@ -9,18 +9,18 @@ from typing import Any
 
 import pytest
 
-from engine.checker import check
-from engine.compiler import compile_checked
-from engine.eventlog import EventLog
-from engine.evaluation import resolve_moment
-from engine.explain import json_value
-from engine.facts import FactContext
-from engine.library import BUILTINS
-from engine.nodes import Attribute, Call, walk
-from engine.parser import parse
-from engine.policies import default_vocabulary
-from engine.sources import load_document
-from engine.timeparse import parse_moment
+from engine.language.checker import check
+from engine.language.compiler import compile_checked
+from engine.model.eventlog import EventLog
+from engine.runtime.evaluation import resolve_moment
+from engine.runtime.explanation import json_value
+from engine.runtime.facts import FactContext
+from engine.language.builtins import BUILTINS
+from engine.language.nodes import Attribute, Call, walk
+from engine.language.parser import parse
+from engine.model.policies import default_vocabulary
+from engine.input.documents import load_document
+from engine.input.times import parse_moment
 
 CASES_FILE = Path(__file__).parent / "data" / "facts_cases.yaml"
 CASES: list[dict[str, Any]] = load_document(CASES_FILE).data["cases"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.facts import FactContext
+from engine.runtime.facts import FactContext
 
 
 @pytest.mark.parametrize("text, message", [

@@ -49,12 +49,12 @@ from hypothesis import strategies as st
 import engine
 from engine.cli import main
 from engine.errors import ConditionError, RulesError
-from engine.eventlog import EventLog, load_log
-from engine.evaluation import evaluate
-from engine.facts import FactContext
-from engine.policies import load_policies, load_policy_file
-from engine.sources import load_document
-from engine.timeparse import get_zone
+from engine.model.eventlog import EventLog, load_log
+from engine.runtime.evaluation import evaluate
+from engine.runtime.facts import FactContext
+from engine.model.policies import load_policies, load_policy_file
+from engine.input.documents import load_document
+from engine.input.times import get_zone
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "hayes" / "1.0.0.yaml"
@@ -370,7 +370,7 @@ def test_a_broken_vocabulary_gives_only_rules_errors(text):
 @given(st.one_of(mutated(load_document(ACTIONS).data).map(lambda d: dump(d, "yaml")),
                  damaged_text(ACTIONS.read_text("utf-8"))))
 def test_a_broken_action_catalogue_gives_only_rules_errors(text):
-    from engine.policies import load_actions
+    from engine.model.policies import load_actions
 
     path = scratch() / "actions.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
@@ -580,8 +580,8 @@ def test_the_same_inputs_give_byte_identical_json(case):
 def test_count_by_bisection_matches_a_scan(hours, after, before, recording):
     from datetime import timezone
 
-    from engine.eventlog import Event
-    from engine.library import _UNBOUNDED, count
+    from engine.model.eventlog import Event
+    from engine.language.builtins import _UNBOUNDED, count
 
     start = datetime(2026, 3, 8, tzinfo=timezone.utc)
     events = tuple(Event("x", start + timedelta(hours=h), index=i) for i, h in enumerate(sorted(hours)))

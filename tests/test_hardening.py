@@ -23,9 +23,9 @@ from hang_guard import time_limit  # noqa: F401  (autouse: a hang fails the test
 import engine
 from engine.cli import main
 from engine.errors import CODES, InputError, LogError, RulesError
-from engine.eventlog import MAX_EVENTS, EventLog, iter_jsonl_logs, load_log
-from engine.policies import MAX_POLICIES, MAX_RULES_PER_POLICY, load_policies, load_policy_file
-from engine.sources import DEFAULT_INPUT_LIMITS, InputLimits, load_document, parse_document
+from engine.model.eventlog import MAX_EVENTS, EventLog, iter_jsonl_logs, load_log
+from engine.model.policies import MAX_POLICIES, MAX_RULES_PER_POLICY, load_policies, load_policy_file
+from engine.input.documents import DEFAULT_INPUT_LIMITS, InputLimits, load_document, parse_document
 
 ROOT = Path(__file__).resolve().parent.parent
 HAYES = ROOT / "policies" / "hayes" / "1.0.0.yaml"
@@ -355,7 +355,7 @@ def test_max_events_defaults_to_a_million_everywhere():
     row = next(line for line in documented.splitlines() if line.startswith("| RULES-E013 "))
     assert "1,000,000 events" in row and "`max_events=`" in row
     limits = (ROOT / "docs" / "embedding.md").read_text("utf-8").split("## Limits", 1)[1]
-    for name in ("InputLimits", "MAX_EVENTS", "MAX_POLICIES", "MAX_RULES_PER_POLICY", "engine.parser.Limits"):
+    for name in ("InputLimits", "MAX_EVENTS", "MAX_POLICIES", "MAX_RULES_PER_POLICY", "engine.language.parser.Limits"):
         assert name in limits, name
 
 

@@ -36,7 +36,7 @@ def test_wheel_carries_the_data(installed):
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("engine/_data/policies/vocabulary.yaml", "engine/_data/policies/actions.yaml",
                    "engine/_data/policies/hayes/1.0.0.yaml", "engine/_data/schemas/policy.schema.json",
-                   "engine/_data/schemas/report.schema.json", "engine/grammar.lark", "engine/py.typed"):
+                   "engine/_data/schemas/report.schema.json", "engine/language/grammar.lark", "engine/py.typed"):
         assert needed in names, needed
 
 

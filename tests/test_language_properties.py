@@ -2,7 +2,7 @@
 
 (a) printing then parsing gives the same tree back;
 (b) compiled evaluation agrees with a small reference interpreter written here
-    (not engine.semantics) on well-typed trees and facts that include nulls;
+    (not engine.language.semantics) on well-typed trees and facts that include nulls;
 (c) no text makes ``parse`` raise anything but ConditionSyntaxError;
 (d) and/or/not follow Kleene's truth tables on the compiled and traced paths.
 """
@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from language_scope import NOW, SCOPE, TZ, Event, Facts, compiled
 
-from engine.checker import check
-from engine.compiler import compile_checked
+from engine.language.checker import check
+from engine.language.compiler import compile_checked
 from engine.errors import ConditionSyntaxError
-from engine.nodes import (ARITHMETIC_OPS, COMPARISON_OPS, Attribute, Binary, BoolOp, Call,
+from engine.language.nodes import (ARITHMETIC_OPS, COMPARISON_OPS, Attribute, Binary, BoolOp, Call,
                           Chain, Keyword, ListExpr, Literal, Name, Node, Unary)
-from engine.parser import parse
-from engine.printer import to_text
+from engine.language.parser import parse
+from engine.language.printer import to_text
 
 SETTINGS = settings(max_examples=250, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -335,7 +335,7 @@ def test_a_rule_set_compiled_as_one_function_fires_what_the_reference_says(nodes
     function, facts and shared calls read once): the rules it gives are those
     whose condition the reference evaluates to true, for conditions sharing
     facts and calls, nulls included."""
-    from engine.compiler import compile_rule_set
+    from engine.language.compiler import compile_rule_set
 
     exprs = [compile_checked(check(parse(to_text(n)), SCOPE, to_text(n), expect=None), SCOPE.functions)
              for n in nodes]

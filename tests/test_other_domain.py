@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from engine.errors import LogError, PolicyError
-from engine.evaluation import evaluate
-from engine.eventlog import EventLog, load_log
-from engine.facts import FactContext
-from engine.policies import check_paths, default_vocabulary, load_policies
-from engine.timeparse import get_zone
+from engine.runtime.evaluation import evaluate
+from engine.model.eventlog import EventLog, load_log
+from engine.runtime.facts import FactContext
+from engine.model.policies import check_paths, default_vocabulary, load_policies
+from engine.input.times import get_zone
 
 SALES = Path(__file__).parent / "data" / "sales"
 LOG = SALES / "logs" / "acme-deal.yaml"
@@ -109,7 +109,7 @@ def test_why_a_rule_does_not_fire_yet_and_when_it_will(sales, deal):
 def test_report_is_valid_json(sales, deal):
     import jsonschema
 
-    from engine.resources import load_schema
+    from engine.base.resources import load_schema
 
     report = evaluate(sales, deal, _at("2026-05-12T10:00")).to_dict()
     jsonschema.validate(report, load_schema("report.schema.json"))

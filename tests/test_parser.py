@@ -1,4 +1,4 @@
-"""engine.parser: condition text → AST, and every failure as a ConditionSyntaxError
+"""engine.language.parser: condition text → AST, and every failure as a ConditionSyntaxError
 with a line, a column and words a policy author understands."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import ConditionSyntaxError
-from engine.nodes import (Attribute, Binary, BoolOp, Call, Chain, Keyword, ListExpr, Literal,
+from engine.language.nodes import (Attribute, Binary, BoolOp, Call, Chain, Keyword, ListExpr, Literal,
                           Name, Span, Unary)
-from engine.parser import DEFAULT_LIMITS, Limits, parse
+from engine.language.parser import DEFAULT_LIMITS, Limits, parse
 
 a, b, c, x, y = (Name(n) for n in "abcxy")
 

@@ -9,8 +9,8 @@ import pytest
 from icalendar import Calendar
 
 from engine.cli import main
-from engine.eventlog import load_log
-from engine.plan import build_plan
+from engine.model.eventlog import load_log
+from engine.runtime.plan import build_plan
 from engine.render.html import render_html
 from engine.render.ics import render_ics
 

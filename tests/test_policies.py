@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import InputError, PolicyError, UsageError
-from engine.policies import load_policies, load_policy_file, _requires_ok
+from engine.model.policies import load_policies, load_policy_file, _requires_ok
 
 GOOD = """\
 policy: demo

@@ -1,4 +1,4 @@
-"""engine.printer: the canonical text of an AST, with the fewest parentheses that
+"""engine.language.printer: the canonical text of an AST, with the fewest parentheses that
 keep the tree, so that ``parse(to_text(node)) == node``."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.nodes import (Attribute, Binary, BoolOp, Call, Chain, Keyword, ListExpr, Literal,
+from engine.language.nodes import (Attribute, Binary, BoolOp, Call, Chain, Keyword, ListExpr, Literal,
                           Name, Unary)
-from engine.parser import parse
-from engine.printer import literal_text, precedence, to_text
+from engine.language.parser import parse
+from engine.language.printer import literal_text, precedence, to_text
 
 ROOT = Path(__file__).resolve().parent.parent
 a, b, c = Name("a"), Name("b"), Name("c")

@@ -2,7 +2,7 @@
 submodule has been imported. (The submodule used to be called
 ``engine/evaluate.py``: importing it made the import system bind the module as
 the package attribute ``evaluate``, shadowing the function. It is now
-``engine/evaluation.py``, so the names cannot collide.)"""
+``engine/runtime/evaluation.py``, so the names cannot collide.)"""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ CODE = """
 import sys
 import types
 import engine
-import engine.scenarios                     # imports engine.evaluation internally
-from engine.evaluation import resolve_moment  # and so does an app importing a helper
+import engine.apps.scenarios                     # imports engine.runtime.evaluation internally
+from engine.runtime.evaluation import resolve_moment  # and so does an app importing a helper
 assert not isinstance(engine.evaluate, types.ModuleType), engine.evaluate
 assert engine.evaluate.__name__ == "evaluate" and callable(engine.evaluate)
 from engine import evaluate
 assert evaluate is engine.evaluate
-assert type(sys.modules["engine.evaluation"]) is types.ModuleType
+assert type(sys.modules["engine.runtime.evaluation"]) is types.ModuleType
 assert "engine.evaluate" not in sys.modules
 """
 

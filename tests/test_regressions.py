@@ -5,11 +5,11 @@ def test_hours_since_counts_elapsed_hours_across_dst():
     # noon to noon across the spring change was 24 h instead of 23.
     from datetime import datetime
 
-    from engine.eventlog import EventLog
-    from engine.facts import FactContext
-    from engine.library import hours_since
-    from engine.policies import default_vocabulary
-    from engine.timeparse import get_zone
+    from engine.model.eventlog import EventLog
+    from engine.runtime.facts import FactContext
+    from engine.language.builtins import hours_since
+    from engine.model.policies import default_vocabulary
+    from engine.input.times import get_zone
 
     log = EventLog.from_dict({"timezone": "America/New_York", "events": [
         {"type": "interview", "at": "2026-03-07T12:00", "interviewers": ["A"]}]})
@@ -22,10 +22,10 @@ def test_hours_since_counts_elapsed_hours_across_dst():
 def test_events_in_the_repeated_hour_are_ordered_by_instant():
     # 01:30-04:00 (EDT) happens before 01:10-05:00 (EST) on 2026-11-01; the log
     # sorted them by wall clock and counted the later one at 01:20 EDT.
-    from engine.eventlog import EventLog
-    from engine.facts import FactContext
-    from engine.policies import default_vocabulary
-    from engine.timeparse import get_zone, parse_moment
+    from engine.model.eventlog import EventLog
+    from engine.runtime.facts import FactContext
+    from engine.model.policies import default_vocabulary
+    from engine.input.times import get_zone, parse_moment
 
     tz = get_zone("America/New_York")
     log = EventLog.from_dict({"timezone": "America/New_York", "events": [
@@ -44,7 +44,7 @@ def test_events_in_the_repeated_hour_are_ordered_by_instant():
 def test_jsonl_errors_name_the_line_once(tmp_path):
     # Errors in a JSON Lines file read "logs.jsonl:2:2:40" (the line twice).
     from engine.errors import LogError
-    from engine.eventlog import iter_jsonl_logs
+    from engine.model.eventlog import iter_jsonl_logs
 
     path = tmp_path / "logs.jsonl"
     path.write_text('{"events": []}\n'
@@ -63,7 +63,7 @@ def test_unknown_log_key_gets_a_did_you_mean(tmp_path):
     import pytest
 
     from engine.errors import LogError
-    from engine.eventlog import load_log
+    from engine.model.eventlog import load_log
 
     path = tmp_path / "log.yaml"
     path.write_text("timezon: UTC\nevents: []\n")
@@ -77,7 +77,7 @@ def test_unknown_log_key_gets_a_did_you_mean(tmp_path):
 def test_json_is_read_as_json(tmp_path):
     # JSON was read by the YAML parser: a tab between tokens (valid JSON) was a
     # YAML error, 1e3 stayed a string and a \u surrogate pair stayed two halves.
-    from engine.sources import load_document
+    from engine.input.documents import load_document
 
     path = tmp_path / "data.json"
     path.write_text('{\n\t"a": 1e3,\n\t"b": "\\ud83d\\ude00"\n}\n')
@@ -92,14 +92,14 @@ def test_next_change_of_hours_since_across_dst():
     # still false, so the moment it turns true was missed.
     from datetime import datetime, timedelta
 
-    from engine.checker import check
-    from engine.compiler import compile_checked
-    from engine.eventlog import EventLog
-    from engine.facts import FactContext
-    from engine.parser import parse
-    from engine.policies import default_vocabulary
-    from engine.timeparse import get_zone
-    from engine.timing import next_change
+    from engine.language.checker import check
+    from engine.language.compiler import compile_checked
+    from engine.model.eventlog import EventLog
+    from engine.runtime.facts import FactContext
+    from engine.language.parser import parse
+    from engine.model.policies import default_vocabulary
+    from engine.input.times import get_zone
+    from engine.runtime.timing import next_change
 
     vocab = default_vocabulary()
     text = "hours_since(interview) >= 24"
@@ -116,7 +116,7 @@ def test_required_event_field_cannot_be_null():
     import pytest
 
     from engine.errors import LogError
-    from engine.eventlog import EventLog
+    from engine.model.eventlog import EventLog
 
     with pytest.raises(LogError, match=r"interview\.interviewers: .*needs a value"):
         EventLog.from_dict({"events": [
@@ -129,7 +129,7 @@ def test_huge_integer_literal_is_a_syntax_error():
     import pytest
 
     from engine.errors import ConditionSyntaxError
-    from engine.parser import parse
+    from engine.language.parser import parse
 
     with pytest.raises(ConditionSyntaxError) as info:
         parse("x == " + "1" * 5000)
@@ -144,7 +144,7 @@ def test_decimal_beyond_float_range_is_a_syntax_error():
     import pytest
 
     from engine.errors import ConditionSyntaxError
-    from engine.parser import parse
+    from engine.language.parser import parse
 
     with pytest.raises(ConditionSyntaxError) as info:
         parse("x > " + "9" * 400 + ".5")
@@ -156,9 +156,9 @@ def test_small_and_large_floats_print_without_losing_digits():
     """Bug: the printer wrote floats whose repr has an exponent with
     format(value, "f"): 0.0000001 printed as 0.000000, so
     parse(to_text(node)) != node for a parsed tree."""
-    from engine.nodes import Literal
-    from engine.parser import parse
-    from engine.printer import to_text
+    from engine.language.nodes import Literal
+    from engine.language.parser import parse
+    from engine.language.printer import to_text
 
     for text in ("0.0000001", "0.00000000015", "10000000000000000.0"):
         node = parse(text)
@@ -171,8 +171,8 @@ def test_escaped_quote_does_not_end_a_string_for_the_depth_bound():
     """Bug: the bracket-depth bound ended a string at an escaped quote (\\"),
     so brackets inside the rest of the string counted and a legal condition
     was refused as 'brackets nested deeper than 100'."""
-    from engine.nodes import Binary, Literal, Name
-    from engine.parser import parse
+    from engine.language.nodes import Binary, Literal, Name
+    from engine.language.parser import parse
 
     text = 'x == "\\"' + "(" * 150 + '"'
     assert parse(text) == Binary("==", Name("x"), Literal('"' + "(" * 150))
@@ -185,8 +185,8 @@ def test_spans_include_the_parentheses_of_an_operand():
     from language_scope import checked
 
     from engine.errors import ConditionTypeError
-    from engine.nodes import Span
-    from engine.parser import parse
+    from engine.language.nodes import Span
+    from engine.language.parser import parse
 
     assert parse("not (a and b)").span == Span(0, 13)
     with pytest.raises(ConditionTypeError) as info:
@@ -210,7 +210,7 @@ def test_in_on_a_string_names_the_left_side():
 def test_plan_compares_parameter_alternatives_as_sets(policies):
     """Bug: `rules plan` flagged `channel: [handwritten, email]` and
     `[email, handwritten]` as disagreeing; explain compared them as sets."""
-    from engine.plan import PlanItem, _disagree
+    from engine.runtime.plan import PlanItem, _disagree
     from datetime import datetime, timezone
     t = datetime(2026, 11, 16, tzinfo=timezone.utc)
     a = PlanItem("a", "1", "r1", "send_thank_you", "", "do", {"channel": ("handwritten", "email")}, "", "", "", t, None, True)
@@ -222,7 +222,7 @@ def test_log_add_quotes_text_that_yaml_1_1_would_misread(tmp_path):
     """Bug: `rules log add … note='yes'` was written as a bare `yes`, read back
     (YAML 1.1) as true and refused."""
     from engine.cli import main
-    from engine.eventlog import load_log
+    from engine.model.eventlog import load_log
     log = tmp_path / "log.yaml"
     assert main(["log", "new", str(log), "--timezone", "UTC"]) == 0
     assert main(["log", "add", str(log), "notes_written", "--at", "2026-11-16T10:00", 'note="yes"']) == 0
@@ -264,7 +264,7 @@ def test_a_log_whose_timezone_is_a_list_is_a_log_error():
     import pytest
 
     from engine.errors import LogError
-    from engine.eventlog import EventLog
+    from engine.model.eventlog import EventLog
 
     for zone in ([], {"a": 1}, ["UTC"]):
         with pytest.raises(LogError) as info:
@@ -282,7 +282,7 @@ def test_json_strings_may_hold_characters_that_yaml_refuses(tmp_path):
     import pytest
 
     from engine.errors import InputError
-    from engine.eventlog import load_log
+    from engine.model.eventlog import load_log
 
     for ch in ("\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\ufeff", "\ufffe"):
         path = tmp_path / "log.json"
@@ -302,8 +302,8 @@ def test_count_with_a_bound_bisects_instead_of_scanning_every_event():
     time order, so the bounds are found by bisection."""
     from datetime import datetime, timedelta, timezone
 
-    from engine.eventlog import Event
-    from engine.library import count
+    from engine.model.eventlog import Event
+    from engine.language.builtins import count
 
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     events = [Event("follow_up_sent", start + timedelta(hours=i // 2), index=i) for i in range(100_000)]
@@ -341,7 +341,7 @@ def test_a_merge_key_of_a_scalar_is_a_yaml_error():
     import pytest
 
     from engine.errors import InputError
-    from engine.sources import parse_document
+    from engine.input.documents import parse_document
 
     for text, where in (("<<: x\n", (1, 5)), ("a: &a {x: 1}\nb: {<<: [*a, 3]}\n", (2, 14))):
         with pytest.raises(InputError) as info:
@@ -363,9 +363,9 @@ def test_moments_at_the_ends_of_the_calendar_are_errors_not_overflows(tmp_path):
 
     from engine.cli import main
     from engine.errors import LogError, UsageError
-    from engine.eventlog import EventLog
-    from engine.evaluation import evaluate
-    from engine.policies import load_policies
+    from engine.model.eventlog import EventLog
+    from engine.runtime.evaluation import evaluate
+    from engine.model.policies import load_policies
 
     for at in ("9999-12-31T23:00-23:00", "0001-01-01T00:00", "9999-12-31", "0999-12-31T23:59"):
         with pytest.raises(LogError) as info:
@@ -393,9 +393,9 @@ def test_an_out_of_range_horizon_is_a_usage_error():
     import pytest
 
     from engine.errors import UsageError
-    from engine.eventlog import EventLog
-    from engine.evaluation import evaluate
-    from engine.policies import load_policies
+    from engine.model.eventlog import EventLog
+    from engine.runtime.evaluation import evaluate
+    from engine.model.policies import load_policies
 
     policies = load_policies(select=["hayes"])
     log = EventLog.from_dict({"events": [{"type": "interview", "at": "2026-11-16T10:00", "interviewers": ["A"]}]})
@@ -415,7 +415,7 @@ def test_a_key_that_is_not_text_is_a_schema_error_not_a_crash(tmp_path):
 
     from engine.cli import main
     from engine.errors import PolicyError
-    from engine.policies import load_policy_file
+    from engine.model.policies import load_policy_file
 
     from pathlib import Path
 
@@ -444,7 +444,7 @@ def test_an_alias_bomb_is_refused_before_memory_grows():
     import pytest
 
     from engine.errors import InputError
-    from engine.sources import parse_document
+    from engine.input.documents import parse_document
 
     text = 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
         f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 10))
@@ -468,7 +468,7 @@ def test_a_lone_surrogate_escape_is_a_yaml_error_not_a_traceback(tmp_path):
 
     from engine.cli import main
     from engine.errors import InputError
-    from engine.sources import parse_document
+    from engine.input.documents import parse_document
 
     with pytest.raises(InputError) as info:
         parse_document('subject: "bad \\ud800 x"\n')
@@ -487,7 +487,7 @@ def test_a_positional_argument_after_a_keyword_one_is_a_syntax_error():
     import pytest
 
     from engine.errors import ConditionSyntaxError
-    from engine.parser import parse
+    from engine.language.parser import parse
 
     text = 'count(after=last("interview").at, "follow_up_sent") >= 1'
     with pytest.raises(ConditionSyntaxError) as info:
@@ -508,9 +508,9 @@ def test_values_pyyaml_cannot_make_are_input_errors_not_tracebacks():
     one alike."""
     import pytest
 
-    from engine import yaml_reader
+    from engine.input import yaml_reader
     from engine.errors import InputError
-    from engine.sources import parse_document
+    from engine.input.documents import parse_document
 
     cases = {"a: !!bool maybe\n": (1, 4), "a: !!bool ''\n": (1, 4), "a: !!int ''\n": (1, 4),
              "a: !!float ''\n": (1, 4), "a: [!!int '']\n": (1, 5), "? !!bool x\n: 1\n": (1, 3),
@@ -547,7 +547,7 @@ def test_an_error_in_data_from_no_file_says_which_event():
     import pytest
 
     from engine.errors import LogError
-    from engine.eventlog import EventLog
+    from engine.model.eventlog import EventLog
 
     events = [{"type": "rejected", "at": "2026-11-20T09:00"}, {"type": "interview", "at": "2026-11-16T10:00"}]
     with pytest.raises(LogError) as info:

@@ -16,8 +16,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from engine.eventlog import EventLog, load_log
-from engine.evaluation import evaluate
+from engine.model.eventlog import EventLog, load_log
+from engine.runtime.evaluation import evaluate
 from engine.render import render_report
 
 from examples import EXAMPLES, ROOT, moment_of

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.scenarios import load_scenarios, run_scenario
+from engine.apps.scenarios import load_scenarios, run_scenario
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 CASES = [s for f in sorted(SCENARIO_DIR.glob("*.yaml")) for s in load_scenarios(f)]

@@ -1,4 +1,4 @@
-"""The two YAML readers of engine/yaml_reader.py give the same documents.
+"""The two YAML readers of engine/input/yaml_reader.py give the same documents.
 
 ``parse_document`` reads with libyaml (PyYAML's C parser) when PyYAML has
 it, and hands every text that libyaml does not read cleanly — an error to
@@ -23,9 +23,10 @@ from hang_guard import time_limit  # noqa: F401  (autouse: a hang fails the test
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import yaml_reader, yaml_values
+from engine.input import yaml_reader
+from engine.input import yaml_values
 from engine.errors import InputError
-from engine.sources import DEFAULT_INPUT_LIMITS, InputLimits, parse_document
+from engine.input.documents import DEFAULT_INPUT_LIMITS, InputLimits, parse_document
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 120
@@ -352,7 +353,7 @@ def test_json_lines_checks_agree_with_the_full_parse_on_blanks_and_surrogates():
     where the line has no tab; the encoder for lone surrogates) decide as the
     regular expressions they stand in for: a line they let through parses
     the same lazily and in full, a line they stop goes the full way."""
-    from engine.sources import _NO_DATA, DEFAULT_INPUT_LIMITS, _one_line_json, parse_document
+    from engine.input.documents import _NO_DATA, DEFAULT_INPUT_LIMITS, _one_line_json, parse_document
 
     long = "x" * 500
     cases = ['{"k": "%s", "b":%s1}' % (long, " " * 70),        # 70 blanks: full way

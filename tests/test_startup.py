@@ -15,13 +15,13 @@ import subprocess
 import sys
 from datetime import datetime, time, timedelta
 
-from engine.compiler import interpret
-from engine.eventlog import EventLog
-from engine.facts import FactContext
-from engine.nodes import Binary, Name, walk
-from engine.policies import default_vocabulary
-from engine.timeparse import get_zone, localize, parse_moment
-from engine.timing import _SECOND, _depends_on_clock, _numbers, change_points, next_change
+from engine.language.compiler import interpret
+from engine.model.eventlog import EventLog
+from engine.runtime.facts import FactContext
+from engine.language.nodes import Binary, Name, walk
+from engine.model.policies import default_vocabulary
+from engine.input.times import get_zone, localize, parse_moment
+from engine.runtime.timing import _SECOND, _depends_on_clock, _numbers, change_points, next_change
 
 from examples import ROOT
 
@@ -40,10 +40,10 @@ print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.mod
 """
 
 # Modules only other commands (or other formats) need.
-OTHER_COMMANDS = ["icalendar", "ruamel", "selenium", "multiprocessing", "engine.plan",
+OTHER_COMMANDS = ["icalendar", "ruamel", "selenium", "multiprocessing", "engine.runtime.plan",
                   "engine.render.html", "engine.render.ics", "engine.render.markdown",
-                  "engine.render.plan_text", "engine.logedit", "engine.batch", "engine.scenarios",
-                  "engine.citations", "engine.why"]
+                  "engine.render.plan_text", "engine.apps.logedit", "engine.apps.batch", "engine.apps.scenarios",
+                  "engine.apps.citations", "engine.runtime.why"]
 
 
 def _run(argv: list[str], cache_dir) -> dict:
@@ -60,8 +60,8 @@ def _loaded(modules: list[str], names: list[str]) -> list[str]:
 
 def test_importing_the_cli_loads_no_command(tmp_path):
     result = _run([], tmp_path)  # what `rules --help` and `rules --version` pay for
-    assert _loaded(result["modules"], ["yaml", "lark", "jsonschema", "engine.policies",
-                                       "engine.eventlog", "engine.evaluation",
+    assert _loaded(result["modules"], ["yaml", "lark", "jsonschema", "engine.model.policies",
+                                       "engine.model.eventlog", "engine.runtime.evaluation",
                                        "engine.render"] + OTHER_COMMANDS) == []
 
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine.eventlog import EventLog
-from engine.explain import json_value
-from engine.facts import FactContext
-from engine.library import BUILTINS, _business_days_between
-from engine.policies import default_vocabulary
-from engine.timeparse import get_zone, parse_moment
+from engine.model.eventlog import EventLog
+from engine.runtime.explanation import json_value
+from engine.runtime.facts import FactContext
+from engine.language.builtins import BUILTINS, _business_days_between
+from engine.model.policies import default_vocabulary
+from engine.input.times import get_zone, parse_moment
 
 VOCAB = default_vocabulary()
 ZONES = ["UTC", "America/New_York", "Europe/London", "Asia/Kolkata", "Australia/Lord_Howe",
@@ -309,7 +309,7 @@ _CHANGES = [("America/New_York", datetime(2026, 3, 8, 2)), ("America/New_York", 
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from(_CHANGES), st.integers(-36 * 60 * 60, 36 * 60 * 60))
 def test_local_times_near_zone_changes_pin_as_the_reference_does(change, seconds):
-    from engine.timeparse import _local_pinned
+    from engine.input.times import _local_pinned
 
     zone, moment = change
     naive = moment + timedelta(seconds=seconds)
@@ -320,7 +320,7 @@ def test_local_times_near_zone_changes_pin_as_the_reference_does(change, seconds
 @pytest.mark.parametrize("zone", ["America/New_York", "Pacific/Apia", "Australia/Lord_Howe",
                                   "Europe/Dublin", "Africa/Casablanca", "UTC"])
 def test_every_quarter_hour_of_a_year_pins_as_the_reference_does(zone):
-    from engine.timeparse import _local_pinned
+    from engine.input.times import _local_pinned
 
     tz = get_zone(zone)
     start = datetime(2011 if zone == "Pacific/Apia" else 2026, 1, 1)
@@ -349,7 +349,7 @@ class _FoldBlind(tzinfo):
 def test_other_tzinfo_kinds_take_the_reference_path():
     """A tzinfo that ignores fold would let a skipped time through the quick
     path: such zones go the reference way."""
-    from engine.timeparse import _local_pinned
+    from engine.input.times import _local_pinned
 
     tz = _FoldBlind()
     for minutes in range(0, 24 * 60, 30):

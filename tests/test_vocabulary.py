@@ -9,12 +9,12 @@ import textwrap
 import pytest
 
 from engine.errors import VocabularyError
-from engine.eventlog import EventLog
-from engine.factlib import FactFunction
-from engine.facts import FactContext
-from engine.policies import default_vocabulary
-from engine.timeparse import parse_moment
-from engine.vocabulary import load_vocabulary
+from engine.model.eventlog import EventLog
+from engine.model.fact_functions import FactFunction
+from engine.runtime.facts import FactContext
+from engine.model.policies import default_vocabulary
+from engine.input.times import parse_moment
+from engine.model.vocabulary import load_vocabulary
 
 HEADER = """\
 vocabulary: tiny

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from engine.policies import default_vocabulary, load_policies
-from engine.vocabulary_docs import main, render
+from engine.model.policies import default_vocabulary, load_policies
+from engine.apps.vocabulary_docs import main, render
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "vocabulary.md"
@@ -14,9 +14,9 @@ SALES = Path(__file__).parent / "data" / "sales"
 
 
 def test_docs_vocabulary_md_is_up_to_date():
-    assert PAGE.is_file(), "docs/vocabulary.md is missing: run python -m engine.vocabulary_docs"
+    assert PAGE.is_file(), "docs/vocabulary.md is missing: run python -m engine.apps.vocabulary_docs"
     assert PAGE.read_text("utf-8") == render(default_vocabulary()), (
-        "docs/vocabulary.md is out of date: run python -m engine.vocabulary_docs")
+        "docs/vocabulary.md is out of date: run python -m engine.apps.vocabulary_docs")
 
 
 def _section(page: str, heading: str) -> str:

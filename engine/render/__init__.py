@@ -1,11 +1,11 @@
-"""Formatters: a :class:`~engine.report.Report` (or a plan) rendered as text,
+"""Formatters: a :class:`~engine.runtime.report.Report` (or a plan) rendered as text,
 Markdown, JSON or HTML. They only read reports; they never evaluate."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from ..report import Report
+from engine.runtime.report import Report
 
 __all__ = ["render_report", "FORMATS"]
 
@@ -16,10 +16,10 @@ def render_report(report: Report, fmt: str, *, color: bool = False) -> str:
     if fmt == "json":
         return report.to_json() + "\n"
     if fmt == "markdown":
-        from .markdown import render
+        from engine.render.markdown import render
         return render(report)
     if fmt == "html":
         raise ValueError("HTML needs a plan too: use engine.render.html.render_html(plan, report)")
-    from .text import render as render_text
+    from engine.render.text import render as render_text
     return render_text(report, color=color)
 

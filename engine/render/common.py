@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from ..report import AdviceGroup, Conflict, Recommendation, Report
+from engine.runtime.report import AdviceGroup, Conflict, Recommendation, Report
 
 __all__ = ["when_text", "params_text", "conflict_title", "side_text", "situation_items",
            "moment", "split_advice"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
-from ..plan import Plan, PlanItem
-from ..report import Report
-from .common import conflict_title, params_text, side_text, situation_items, split_advice, when_text
+from engine.runtime.plan import Plan, PlanItem
+from engine.runtime.report import Report
+from engine.render.common import conflict_title, params_text, side_text, situation_items, split_advice, when_text
 
 __all__ = ["render_html"]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
-from ..plan import Plan, PlanItem
-from .common import params_text
+from engine.runtime.plan import Plan, PlanItem
+from engine.render.common import params_text
 
 __all__ = ["render_ics", "item_uid"]
 

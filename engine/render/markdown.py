@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..report import AdviceGroup, Report
-from .common import (conflict_title, moment, params_text, side_text, situation_items,
+from engine.runtime.report import AdviceGroup, Report
+from engine.render.common import (conflict_title, moment, params_text, side_text, situation_items,
                      split_advice, when_text)
 
 __all__ = ["render"]

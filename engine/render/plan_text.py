@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..plan import Plan, PlanItem
-from .common import params_text
+from engine.runtime.plan import Plan, PlanItem
+from engine.render.common import params_text
 
 __all__ = ["render_plan_text", "render_plan_markdown"]
 

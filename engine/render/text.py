@@ -8,8 +8,8 @@ import textwrap
 
 import click
 
-from ..report import AdviceGroup, Recommendation, Report
-from .common import (conflict_title, moment, params_text, side_text, situation_items,
+from engine.runtime.report import AdviceGroup, Recommendation, Report
+from engine.render.common import (conflict_title, moment, params_text, side_text, situation_items,
                      split_advice, when_text)
 
 __all__ = ["render"]

@@ -1,0 +1,35 @@
+"""Where the bundled data lives: the policies, the vocabulary and the JSON
+Schemas travel inside the wheel (``engine/_data``); in a source checkout they
+are the top-level ``policies/`` and ``schemas/`` folders."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["data_dir", "policies_dir", "schemas_dir", "load_schema"]
+
+
+def data_dir(kind: str) -> Path:
+    """The bundled ``policies`` or ``schemas`` folder."""
+    package = Path(__file__).resolve().parent.parent      # engine/
+    packaged = package / "_data" / kind
+    if packaged.is_dir():
+        return packaged
+    return package.parent / kind
+
+
+def policies_dir() -> Path:
+    return data_dir("policies")
+
+
+def schemas_dir() -> Path:
+    return data_dir("schemas")
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict[str, Any]:
+    """A bundled JSON Schema by file name, e.g. ``"policy.schema.json"``."""
+    return json.loads((schemas_dir() / name).read_text("utf-8"))

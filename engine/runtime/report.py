@@ -1,0 +1,162 @@
+"""The report of one evaluation: plain, immutable data with a stable JSON form
+(``to_dict`` validates against ``schemas/report.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from engine.model.policies import Stance
+
+__all__ = ["Stance", "Recommendation", "NotFiring", "AdviceGroup", "Conflict", "PolicyInfo", "Report"]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInfo:
+    policy: str
+    version: str
+    title: str
+    author: str | None
+    file: str
+    sha256: str
+    rules: int
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"policy": self.policy, "version": self.version, "title": self.title,
+             "file": self.file, "sha256": self.sha256, "rules": self.rules}
+        if self.author:
+            d["author"] = self.author
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """A rule that fired: who recommends what, why, and where it says so."""
+
+    policy: str
+    version: str
+    rule: str
+    action: str
+    stance: Stance
+    params: Mapping[str, Any]
+    summary: str
+    section: str
+    quote: str
+    when: str
+    trace: tuple[str, ...] = ()
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    attributed_to: str | None = None
+
+    def side(self) -> dict[str, Any]:
+        return {"policy": self.policy, "version": self.version, "rule": self.rule,
+                "stance": self.stance, "params": _params(self.params)}
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "policy": self.policy, "version": self.version, "rule": self.rule,
+            "stance": self.stance, "params": _params(self.params), "summary": self.summary,
+            "cite": {"section": self.section, "quote": self.quote}, "when": self.when,
+            "trace": list(self.trace), "facts": dict(self.facts)}
+        if self.attributed_to:
+            d["attributed_to"] = self.attributed_to
+        return d
+
+
+def _params(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in sorted(params.items())}
+
+
+@dataclass(frozen=True, slots=True)
+class NotFiring:
+    """Another source's rule on the same action that does not apply now."""
+
+    policy: str
+    version: str
+    rule: str
+    stance: Stance
+    status: str                 # "false" or "unknown"
+    because: str
+    next_fires_at: str | None   # ISO 8601, within the horizon, or None
+    summary: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"policy": self.policy, "version": self.version, "rule": self.rule,
+                "stance": self.stance, "summary": self.summary, "status": self.status,
+                "because": self.because, "next_fires_at": self.next_fires_at}
+
+
+@dataclass(frozen=True, slots=True)
+class AdviceGroup:
+    action: str
+    label: str
+    recommendations: tuple[Recommendation, ...]
+    not_firing: tuple[NotFiring, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "label": self.label,
+                "recommendations": [r.to_dict() for r in self.recommendations],
+                "not_firing": [n.to_dict() for n in self.not_firing]}
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Sources that disagree: ``opposed`` (do X vs avoid X), ``exclusive``
+    (do X vs do Y where X opposes Y) or ``details`` (do X with different
+    parameters; ``param`` names the one that differs)."""
+
+    kind: str
+    actions: tuple[str, ...]
+    sides: tuple[tuple[Recommendation, ...], ...]
+    param: str | None = None
+    common: tuple[str, ...] = ()  # details: values every side accepts (may be none)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"kind": self.kind, "actions": list(self.actions),
+                             "sides": [[r.side() for r in side] for side in self.sides]}
+        if self.param:
+            d["param"] = self.param
+            d["common"] = list(self.common)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything one evaluation found. ``to_json()`` is byte-identical for
+    the same inputs."""
+
+    at: str
+    timezone: str
+    subject: str | None
+    log: str | None
+    policies: tuple[PolicyInfo, ...]
+    situation: Mapping[str, Any]
+    advice: tuple[AdviceGroup, ...]
+    conflicts: tuple[Conflict, ...]
+    horizon_days: int
+    engine: str
+
+    def recommendations(self) -> list[Recommendation]:
+        return [r for group in self.advice for r in group.recommendations]
+
+    def fired(self) -> dict[tuple[str, str], str]:
+        """``{(policy, rule): stance}`` of every rule that fired."""
+        return {(r.policy, r.rule): r.stance for r in self.recommendations()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "engine": self.engine,
+            "at": self.at,
+            "timezone": self.timezone,
+            "subject": self.subject,
+            "log": self.log,
+            "horizon_days": self.horizon_days,
+            "policies": [p.to_dict() for p in self.policies],
+            "situation": dict(self.situation),
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "advice": [a.to_dict() for a in self.advice],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False,
+                          separators=(",", ": ") if indent else (",", ":"))

@@ -1,0 +1,164 @@
+"""When does a rule's condition change, if nothing else happens?
+
+With the log fixed, a condition can change only when the clock crosses a
+threshold of a time-dependent function: local midnight for the calendar-day
+functions (``days_since``, ``business_days_since``, ``weeks_since``,
+``days_until``, ``weekday(now)``), a local hour for ``local_hour(now)``, and
+``t + k hours`` for ``hours_since(t)`` compared with a constant ``k``. These
+moments are derived from the condition itself; evaluating the condition at
+each, in order, gives exactly when it starts and stops holding.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from typing import Iterator
+
+from engine.language.compiler import CompiledExpr, interpret
+from engine.runtime.facts import FactContext
+from engine.language.nodes import Binary, Call, Literal, Name, Node, Unary, walk
+from engine.input.times import localize
+
+__all__ = ["change_points", "next_change", "intervals", "DEFAULT_HORIZON"]
+
+DEFAULT_HORIZON = timedelta(days=60)
+_DAY_FUNCTIONS = {"days_since", "business_days_since", "weeks_since", "days_until", "weekday"}
+_SECOND = timedelta(seconds=1)
+
+
+def _numbers(node: Node) -> set[float]:
+    """Numeric constants of a condition (as written, also negated)."""
+    found: set[float] = set()
+    for n in walk(node):
+        if isinstance(n, Literal) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
+            found.add(float(n.value))
+        if isinstance(n, Unary) and n.op == "-" and isinstance(n.operand, Literal):
+            v = n.operand.value
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                found.add(-float(v))
+    return found
+
+
+def _depends_on_clock(node: Node, ctx: FactContext) -> tuple[bool, bool, list[Node]]:
+    """(uses day boundaries, uses hour boundaries, hours_since arguments)."""
+    days = hours = False
+    hour_args: list[Node] = []
+    facts = ctx.vocabulary.facts
+    for n in walk(node):
+        if isinstance(n, Call):
+            if n.func in _DAY_FUNCTIONS:
+                days = True
+            elif n.func == "hours_since" and n.args:
+                hour_args.append(n.args[0])
+            elif n.func == "local_hour":
+                hours = True
+        elif isinstance(n, Name):
+            spec = facts.get(n.name)
+            if spec is not None and spec.time_dependent:
+                # a fact defined over the clock: be safe, look at every hour
+                days = hours = True
+    return days, hours, hour_args
+
+
+def change_points(condition: CompiledExpr, ctx: FactContext, start: datetime,
+                  end: datetime) -> list[datetime]:
+    """The moments in ``(start, end]`` at which ``condition`` may change value."""
+    node = condition.node
+    days, hours, hour_args = _depends_on_clock(node, ctx)
+    tz = ctx.tz
+    extra: list[datetime] = []
+    if hour_args:
+        constants = _numbers(node)
+        for arg in hour_args:
+            base = interpret(arg, ctx, condition.functions)
+            if not isinstance(base, datetime):
+                continue
+            for k in constants:
+                at = base + timedelta(hours=k)
+                extra += (at, at + _SECOND)
+    # Comparisons of `now` (or datetime facts) with other datetimes
+    for n in walk(node):
+        if isinstance(n, Binary) and n.op in ("<", "<=", ">", ">=", "==", "!="):
+            for side in (n.left, n.right):
+                if isinstance(side, Name):
+                    value = ctx[side.name]
+                    if isinstance(value, datetime):
+                        extra += (value, value + _SECOND)
+    if not any(start < p <= end for p in extra):
+        # Only the clock's own moments, the same for every condition that
+        # uses them: worked out once (for this start, end and zone).
+        return list(_clock_points(start, start.fold, start.tzinfo, end, end.fold, end.tzinfo,
+                                  tz, days, hours))
+    points = _clock_set(start, end, tz, days, hours)
+    points.update(extra)
+    return _sorted_points(points, start, end, tz)
+
+
+def _clock_set(start: datetime, end: datetime, tz: tzinfo, days: bool, hours: bool
+               ) -> set[datetime]:
+    """Every local midnight (``days``) and every hour (``hours``) from
+    ``start`` to past ``end``."""
+    points: set[datetime] = set()
+    if days or hours:
+        day = start.astimezone(tz).date()
+        last = end.astimezone(tz).date()
+        while day <= last:
+            day += timedelta(days=1)
+            points.add(localize(datetime.combine(day, time()), tz))
+    if hours:
+        moment = start.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+        while moment <= end:
+            moment = (moment + timedelta(hours=1)).astimezone(tz)
+            points.add(moment)
+    return points
+
+
+def _sorted_points(points: set[datetime], start: datetime, end: datetime, tz: tzinfo
+                   ) -> list[datetime]:
+    # Points derived from event times carry the event's UTC offset: show them
+    # in the log's zone like every other moment.
+    return [p.astimezone(tz) for p in sorted(p for p in points if start < p <= end)]
+
+
+# The few latest (start, end, zone): every rule of an evaluation (or a plan)
+# asks for the same. Keys carry fold and zone beside each datetime: ``==``
+# alone equates the two readings of a repeated hour.
+@lru_cache(maxsize=4)
+def _clock_points(start: datetime, start_fold: int, start_zone: tzinfo | None, end: datetime,
+                  end_fold: int, end_zone: tzinfo | None, tz: tzinfo, days: bool, hours: bool
+                  ) -> tuple[datetime, ...]:
+    return tuple(_sorted_points(_clock_set(start, end, tz, days, hours), start, end, tz))
+
+
+def _holds(condition: CompiledExpr, ctx: FactContext, moment: datetime) -> bool:
+    return condition.fn(ctx.at(moment)) is True
+
+
+def next_change(condition: CompiledExpr, ctx: FactContext, *, want: bool = True,
+                horizon: timedelta = DEFAULT_HORIZON) -> datetime | None:
+    """The first moment after ``ctx.now`` within ``horizon`` at which the
+    condition is true (``want=True``) or stops being true (``want=False``)."""
+    start = ctx.now
+    for moment in change_points(condition, ctx, start, start + horizon):
+        if _holds(condition, ctx, moment) == want:
+            return moment
+    return None
+
+
+def intervals(condition: CompiledExpr, ctx: FactContext, end: datetime
+              ) -> Iterator[tuple[datetime, datetime | None]]:
+    """Periods in ``[ctx.now, end]`` during which the condition holds:
+    ``(start, stop)``, with ``stop`` None if it still holds at ``end``."""
+    start = ctx.now
+    holding = condition.fn(ctx) is True
+    opened = start if holding else None
+    for moment in change_points(condition, ctx, start, end):
+        now_holds = _holds(condition, ctx, moment)
+        if now_holds and opened is None:
+            opened = moment
+        elif not now_holds and opened is not None:
+            yield opened, moment
+            opened = None
+    if opened is not None:
+        yield opened, None

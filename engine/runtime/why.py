@@ -1,0 +1,83 @@
+"""``rules explain --why RULE``: one rule in full — does it apply, the value of
+every fact in its condition and where each came from, and if not, which part
+fails and when it would next apply."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from engine.errors import UsageError
+from engine.model.eventlog import EventLog
+from engine.runtime.evaluation import resolve_moment
+from engine.runtime.explanation import trace_lines, why_not
+from engine.runtime.facts import FactContext
+from engine.model.policies import PolicySet
+from engine.runtime.timing import DEFAULT_HORIZON, next_change
+
+__all__ = ["explain_rule", "render_why"]
+
+
+def _find(policies: PolicySet, ref: str):
+    pid, sep, rid = ref.partition(":")
+    if not sep:
+        pid, rid = "", ref
+    matches = [(p, r) for p in policies.policies for r in p.rules
+               if r.id == rid and (not pid or p.id == pid)]
+    if not matches:
+        from engine.base.suggestions import suggest
+        ids = [r.id for p in policies.policies for r in p.rules]
+        raise UsageError(f"no rule '{ref}' in the loaded policies",
+                         hint=suggest(rid, ids) or "list rules with: rules sources, or see policies/")
+    if len(matches) > 1:
+        raise UsageError(f"rule id '{rid}' is in several policies",
+                         hint="name one: " + ", ".join(f"{p.id}:{r.id}" for p, r in matches))
+    return matches[0]
+
+
+def explain_rule(policies: PolicySet, log: EventLog, at: datetime | None, ref: str, *,
+                 horizon: timedelta = DEFAULT_HORIZON) -> dict[str, Any]:
+    """Everything about one rule at one moment, as plain data."""
+    policy, rule = _find(policies, ref)
+    moment = resolve_moment(at, log)
+    ctx = FactContext(policies.vocabulary, log, moment, provenance=True)
+    value, trace = rule.condition.trace(ctx)
+    out: dict[str, Any] = {
+        "at": moment.isoformat(timespec="seconds"), "policy": policy.id, "version": policy.version,
+        "rule": rule.id, "action": rule.action, "stance": rule.stance, "params": dict(rule.params),
+        "summary": rule.summary, "when": rule.when, "cite": {"section": rule.section, "quote": rule.quote},
+        "status": "fires" if value is True else ("unknown" if value is None else "false"),
+        "trace": trace_lines(trace, ctx)}
+    if value is True:
+        stop = next_change(rule.condition, ctx, want=False, horizon=horizon)
+        out["stops_at"] = stop.isoformat(timespec="seconds") if stop else None
+    else:
+        _, because = why_not(rule.condition.node, trace, ctx)
+        out["because"] = because
+        nxt = next_change(rule.condition, ctx, want=True, horizon=horizon)
+        out["next_fires_at"] = nxt.isoformat(timespec="seconds") if nxt else None
+    return out
+
+
+def render_why(result: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    bullet = "- " if fmt == "markdown" else "  "
+    status = {"fires": "APPLIES now", "false": "does not apply now",
+              "unknown": "cannot tell now (something it needs is unknown)"}[result["status"]]
+    lines = [f"{result['policy']}@{result['version']} · {result['rule']}: {status}",
+             f"{bullet}advice: {result['stance']} {result['action']}"
+             + (f" ({', '.join(f'{k}: {v}' for k, v in result['params'].items())})" if result["params"] else ""),
+             f"{bullet}summary: {result['summary']}",
+             f"{bullet}when: {result['when']}"]
+    lines += [f"{bullet}  {t}" for t in result["trace"]]
+    if "because" in result:
+        lines.append(f"{bullet}because: {result['because']}")
+        nxt = result.get("next_fires_at")
+        lines.append(f"{bullet}next applies: {nxt or 'not within the horizon (if nothing else happens)'}")
+    else:
+        stop = result.get("stops_at")
+        lines.append(f"{bullet}stops applying: {stop or 'not within the horizon'}")
+    lines.append(f"{bullet}cite: “{result['cite']['quote']}” — section “{result['cite']['section']}”")
+    return "\n".join(lines) + "\n"
