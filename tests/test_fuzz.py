@@ -266,7 +266,9 @@ def mutated(draw, original: dict) -> Any:
 def dump(data: Any, suffix: str) -> str:
     if suffix == "json":
         return json.dumps(data, ensure_ascii=False, allow_nan=True)
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    # Not allow_unicode: PyYAML then writes U+0085 (NEL) inside single quotes,
+    # where YAML folds it to a space; escaped in double quotes it survives.
+    return yaml.safe_dump(data, allow_unicode=False, sort_keys=False)
 
 
 @st.composite

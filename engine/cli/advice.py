@@ -1,0 +1,84 @@
+"""``rules explain`` and ``rules plan``: the job seeker's advice, now and over the coming days."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from engine.cli.common import FORMAT, cli, color, load_set, policies_option, policy_option, read_moment, write
+from engine.errors import UsageError
+
+
+@cli.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option("--at", "at", metavar="TIME", help="Moment of evaluation (default: now; no offset = the log's local time).")
+@policies_option
+@policy_option
+@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
+@click.option("--why", "why", metavar="[POLICY:]RULE", help="Explain one rule: why it does or does not apply.")
+@click.option("--horizon", type=click.IntRange(1, 3650), default=60, show_default=True,
+              help="Days ahead to look for when a rule would next apply.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str, ...], fmt: str,
+            why: str | None, horizon: int, output: str | None) -> int:
+    """Advice for LOG, grouped by action, each traced to its source."""
+    from datetime import timedelta
+
+    from engine.model.eventlog import load_log
+    from engine.runtime.evaluation import evaluate
+    from engine.render import render_report
+
+    policies = load_set(policies_dir, pins)
+    event_log = load_log(log, policies.vocabulary)
+    moment = read_moment(at, event_log)
+    if why:
+        if fmt == "html":
+            raise UsageError("--why prints text, markdown or json", hint="drop --format html")
+        from engine.runtime.why import explain_rule, render_why
+        result = explain_rule(policies, event_log, moment, why, horizon=timedelta(days=horizon))
+        write(render_why(result, fmt), output)
+        return 0
+    report = evaluate(policies, event_log, moment, horizon=timedelta(days=horizon))
+    if fmt == "html":
+        from engine.runtime.plan import build_plan
+        from engine.render.html import render_html
+        write(render_html(build_plan(policies, event_log, moment, horizon), report), output)
+        return 0
+    write(render_report(report, fmt, color=color() and output is None), output)
+    return 0
+
+
+@cli.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option("--from", "start", metavar="TIME", help="Start of the plan (default: now; no offset = the log's local time).")
+@click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="How many days ahead.")
+@policies_option
+@policy_option
+@click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
+@click.option("--ics", metavar="FILE", help="Also write the do-items as an iCalendar file.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins: tuple[str, ...],
+         fmt: str, ics: str | None, output: str | None) -> int:
+    """When each source's advice starts and stops applying, day by day."""
+    from engine.model.eventlog import load_log
+    from engine.runtime.plan import build_plan
+
+    policies = load_set(policies_dir, pins)
+    event_log = load_log(log, policies.vocabulary)
+    the_plan = build_plan(policies, event_log, read_moment(start, event_log, "--from"), days)
+    if fmt == "json":
+        import json
+        text = json.dumps(the_plan.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "html":
+        from engine.render.html import render_html
+        text = render_html(the_plan)
+    else:
+        from engine.render.plan_text import render_plan_text
+        text = render_plan_text(the_plan, markdown=fmt == "markdown")
+    if ics:
+        from engine.base.files import atomic_write_bytes
+        from engine.render.ics import render_ics
+        atomic_write_bytes(Path(ics), render_ics(the_plan))
+    write(text, output)
+    return 0

@@ -1,0 +1,74 @@
+"""What every ``rules`` command shares: the command group, the common
+options, loading the policy set, reading ``--at``, writing output."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+
+from engine.base.version import __version__
+from engine.errors import UsageError
+
+__all__ = ["FORMAT", "OutputClosed", "cli", "color", "load_set", "policies_option", "read_moment",
+           "policy_option", "write"]
+
+FORMAT = click.Choice(["text", "json", "markdown", "html"])
+
+
+def color(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+
+
+def write(text: str, output: str | None) -> None:
+    """Print, or write ``output`` atomically (never a half-written file)."""
+    if output is None or output == "-":
+        click.echo(text, nl=False, color=color())
+        return
+    from engine.base.files import atomic_write_text
+    atomic_write_text(Path(output), text)
+
+
+def load_set(policies_dir: str | None, pins: Sequence[str]):
+    from engine.model.policies import load_policies
+    return load_policies(policies_dir, select=pins)
+
+
+def read_moment(value: str | None, log, option: str = "--at") -> Any:
+    from engine.input.times import parse_moment
+    if value is None:
+        return None
+    try:
+        return parse_moment(value, log.tz)
+    except ValueError as err:
+        raise UsageError(f"{option}: {err}",
+                         hint=f"e.g. {option} 2026-11-23T09:00 (local time in the log's zone)") from None
+
+
+policies_option = click.option("--policies", "policies_dir", metavar="DIR",
+                               help="Folder of policies (default: the bundled ones).")
+policy_option = click.option("--policy", "pins", multiple=True, metavar="ID[@VERSION]",
+                             help="Use only this policy (repeatable); @VERSION pins a version.")
+
+
+class OutputClosed(Exception):
+    """The reader of standard output stopped reading (``rules … | head``)."""
+
+
+class _Rules(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # before click's main(), which would exit with 1
+            raise OutputClosed from None
+
+
+@click.group(cls=_Rules, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version=__version__, prog_name="rules")
+def cli() -> None:
+    """Traceable advice on following up after a job interview: which expert
+    recommends what, why, and where they say so."""
