@@ -25,7 +25,7 @@ from engine.apps.workers import ordered_map
 
 from hang_guard import time_limit  # noqa: F401  (autouse fixture: a hang fails the test)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import AT_TEXT, generate  # noqa: E402  (the seeded synthetic logs)
 

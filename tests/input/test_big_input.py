@@ -24,7 +24,7 @@ from engine.runtime.evaluation import evaluate
 from engine.model.policies import load_policies
 from engine.input.times import get_zone
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text("utf-8"))
 TIME_LIMIT = 240
 START = datetime(2020, 1, 6, 9, 0)

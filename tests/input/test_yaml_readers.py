@@ -28,7 +28,7 @@ from engine.input import yaml_values
 from engine.errors import InputError
 from engine.input.documents import DEFAULT_INPUT_LIMITS, InputLimits, parse_document
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TIME_LIMIT = 120
 
 pytestmark = pytest.mark.skipif(not getattr(yaml, "__with_libyaml__", False),

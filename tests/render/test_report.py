@@ -22,7 +22,7 @@ from engine.render import render_report
 
 from examples import EXAMPLES, ROOT, moment_of
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
@@ -42,8 +42,9 @@ def at_root(monkeypatch):
 def test_golden(example, fmt, ext, policies):
     rendered = render_report(report_for(example, policies), fmt)
     golden = GOLDEN / f"{example.stem}.{ext}"
-    if UPDATE or not golden.exists():
+    if UPDATE:
         golden.write_text(rendered, encoding="utf-8")
+    assert golden.exists(), f"{golden} is missing; write it with UPDATE_GOLDEN=1 and review it"
     assert rendered == golden.read_text(encoding="utf-8"), \
         f"{golden} differs; if the change is intended, rerun with UPDATE_GOLDEN=1 and review the diff"
 

@@ -21,7 +21,7 @@ from engine.model.eventlog import load_log
 from engine.runtime.evaluation import evaluate
 from engine.model.policies import load_policies
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 AT = datetime(2026, 11, 23, 9)
 

@@ -18,7 +18,7 @@ from engine.runtime.facts import FactContext
 from engine.model.policies import check_paths, default_vocabulary, load_policies
 from engine.input.times import get_zone
 
-SALES = Path(__file__).parent / "data" / "sales"
+SALES = Path(__file__).resolve().parents[1] / "data" / "sales"
 LOG = SALES / "logs" / "acme-deal.yaml"
 CHICAGO = get_zone("America/Chicago")
 

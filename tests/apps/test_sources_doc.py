@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "sources.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
 
 
 def sections() -> dict[str, str]:

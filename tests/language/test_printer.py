@@ -13,7 +13,7 @@ from engine.language.nodes import (Attribute, Binary, BoolOp, Call, Chain, Keywo
 from engine.language.parser import parse
 from engine.language.printer import literal_text, precedence, to_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 a, b, c = Name("a"), Name("b"), Name("c")
 
 

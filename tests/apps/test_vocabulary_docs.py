@@ -8,9 +8,9 @@ from pathlib import Path
 from engine.model.policies import default_vocabulary, load_policies
 from engine.apps.vocabulary_docs import main, render
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "vocabulary.md"
-SALES = Path(__file__).parent / "data" / "sales"
+SALES = Path(__file__).resolve().parents[1] / "data" / "sales"
 
 
 def test_docs_vocabulary_md_is_up_to_date():

@@ -22,7 +22,7 @@ from engine.model.policies import default_vocabulary
 from engine.input.documents import load_document
 from engine.input.times import parse_moment
 
-CASES_FILE = Path(__file__).parent / "data" / "facts_cases.yaml"
+CASES_FILE = Path(__file__).resolve().parents[1] / "data" / "facts_cases.yaml"
 CASES: list[dict[str, Any]] = load_document(CASES_FILE).data["cases"]
 
 # Facts that are never null: counts over the whole log, the clock, a default.

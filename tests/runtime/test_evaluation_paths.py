@@ -15,7 +15,7 @@ from engine.model.eventlog import load_log
 from engine.runtime.facts import FactContext
 from engine.input.times import parse_moment
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 

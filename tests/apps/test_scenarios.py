@@ -11,7 +11,7 @@ import pytest
 
 from engine.apps.scenarios import load_scenarios, run_scenario
 
-SCENARIO_DIR = Path(__file__).parent / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 CASES = [s for f in sorted(SCENARIO_DIR.glob("*.yaml")) for s in load_scenarios(f)]
 
 
