@@ -9,7 +9,7 @@ from engine.errors import RulesError
 from engine.base.resources import load_schema
 from engine.input.documents import Document
 
-__all__ = ["validate_document"]
+__all__ = ["schema_problems", "validate_document"]
 
 
 @lru_cache(maxsize=None)
@@ -57,11 +57,37 @@ def validate_document(doc: Document, schema: str, error: type[RulesError], code:
     if bad_key is not None:
         raise error(f"key {bad_key[-1]!r} is not text", code=code, hint="quote it: keys are names",
                     **doc.where(bad_key, key=True))
-    validator = _validator(schema)
-    errors = list(validator.iter_errors(doc.data))
+    errors = list(_validator(schema).iter_errors(doc.data))
     best = jsonschema.exceptions.best_match(errors)
-    if best is None:
-        return
+    if best is not None:
+        raise _as_error(best, errors, doc, error, code)[1]
+
+
+def schema_problems(doc: Document, schema: str, error: type[RulesError],
+                    code: str) -> list[tuple[tuple, RulesError]]:
+    """Every schema violation in ``doc`` (not only the first), each as
+    ``(path in the data, error)``, in document order."""
+    import jsonschema
+
+    bad_key = _non_text_key(doc.data)
+    if bad_key is not None:
+        return [(bad_key, error(f"key {bad_key[-1]!r} is not text", code=code,
+                                hint="quote it: keys are names", **doc.where(bad_key, key=True)))]
+    errors = list(_validator(schema).iter_errors(doc.data))
+    out: dict[tuple, tuple[tuple, RulesError]] = {}
+    for err in errors:
+        if err.validator == "required" and any(
+                o.validator == "additionalProperties" and o.absolute_path == err.absolute_path
+                for o in errors):
+            continue  # reported as the misspelt key beside it
+        chosen = jsonschema.exceptions.best_match(err.context) if err.context else err
+        path, problem = _as_error(chosen or err, errors, doc, error, code)
+        out.setdefault((path, problem.message), (path, problem))
+    return sorted(out.values(), key=lambda item: (item[1].line or 0, item[1].column or 0))
+
+
+def _as_error(best: Any, errors: list[Any], doc: Document, error: type[RulesError],
+              code: str) -> tuple[tuple, RulesError]:
     if best.validator == "required":
         # A missing key next to an unknown one is usually a misspelling:
         # point at the misspelt key instead.
@@ -79,4 +105,4 @@ def validate_document(doc: Document, schema: str, error: type[RulesError], code:
             path, on_key = path + (extra[0],), True
             from engine.base.suggestions import suggest
             hint = suggest(str(extra[0]), allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else hint)
-    raise error(_describe(best), code=code, hint=hint, **doc.where(path, key=on_key))
+    return path, error(_describe(best), code=code, hint=hint, **doc.where(path, key=on_key))

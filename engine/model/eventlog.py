@@ -20,7 +20,8 @@ from engine.input.times import _pinned, get_zone, parse_moment, zone_suggestion
 from engine.input.schemas import validate_document
 from engine.model.vocabulary import FieldSpec, Vocabulary
 
-__all__ = ["Event", "EventLog", "LogView", "load_log", "iter_jsonl_logs", "MAX_EVENTS"]
+__all__ = ["Event", "EventLog", "LogView", "load_log", "log_from_document", "iter_jsonl_logs",
+           "MAX_EVENTS"]
 
 _COMMON = ("id", "note")
 
@@ -300,6 +301,13 @@ def load_log(path: str | Path, vocabulary: Vocabulary | None = None, *,
     """Load an event log from a YAML or JSON file; more than ``max_events``
     events is a ``LogError`` (RULES-E013) at the first event over the limit."""
     doc = load_document(path)
+    return _checked(doc, vocabulary, max_events)
+
+
+def log_from_document(doc: Document, vocabulary: Vocabulary | None = None, *,
+                      max_events: int = MAX_EVENTS) -> EventLog:
+    """Build a log from a parsed document (errors point into that document:
+    a scenario file embeds logs)."""
     return _checked(doc, vocabulary, max_events)
 
 
