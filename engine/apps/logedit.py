@@ -24,11 +24,11 @@ from engine.model.vocabulary import Vocabulary
 
 __all__ = ["new_log", "add_event", "parse_assignments"]
 
-def _header() -> str:
-    # The installed schema, so that editors with the YAML language server
-    # complete and check the new log on this machine.
-    from engine.base.resources import schemas_dir
-    return f"# yaml-language-server: $schema={(schemas_dir() / 'event-log.schema.json').as_uri()}\n"
+def _header(path: Path) -> str:
+    # The project's schema (relative) or the installed one, so that editors
+    # with the YAML language server complete and check the new log.
+    from engine.base.resources import schema_reference
+    return f"# yaml-language-server: $schema={schema_reference(path, 'event-log.schema.json')}\n"
 
 
 def new_log(path: Path, timezone: str, subject: str | None = None, *, force: bool = False) -> None:
@@ -40,7 +40,7 @@ def new_log(path: Path, timezone: str, subject: str | None = None, *, force: boo
     except ValueError as err:
         raise UsageError(f"--timezone: {err}", hint=zone_suggestion(timezone)) from None
     import json
-    lines = [_header()]
+    lines = [_header(path)]
     if subject:
         lines.append(f"subject: {json.dumps(subject, ensure_ascii=False)}\n")
     lines.append(f"timezone: {timezone}\n")
