@@ -9,14 +9,37 @@ from engine.errors import RulesError
 from engine.base.resources import load_schema
 from engine.input.documents import Document
 
-__all__ = ["schema_problems", "validate_document"]
+__all__ = ["MARK", "schema_problems", "structural", "validate_document"]
+
+#: Marks the parts of a bundled schema generated from the vocabulary and the
+#: action catalogue (engine.apps.schema_gen): for editors only.
+MARK = "x-generated"
+
+
+def structural(schema: Any) -> Any:
+    """``schema`` without its generated parts: what the engine validates with,
+    so that a folder with its own vocabulary or actions is not judged by the
+    bundled ones (the loaders check those names themselves, with hints)."""
+    if isinstance(schema, dict):
+        out = {}
+        for key, value in schema.items():
+            if key == "allOf" and isinstance(value, list):
+                kept = [structural(v) for v in value if not (isinstance(v, dict) and MARK in v)]
+                if kept:
+                    out[key] = kept
+                continue
+            out[key] = structural(value)
+        return out
+    if isinstance(schema, list):
+        return [structural(v) for v in schema]
+    return schema
 
 
 @lru_cache(maxsize=None)
 def _validator(name: str) -> Any:
     import jsonschema  # imported here: only loading files needs it
 
-    schema = load_schema(name)
+    schema = structural(load_schema(name))
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, format_checker=None)
 

@@ -356,7 +356,9 @@ def _plainly_valid(data: Any) -> bool:
     than :data:`_LOG_SCHEMA_RULES` — and the validator decides."""
     if not _schema_known:
         from engine.base.resources import load_schema
-        _schema_known.append(_rules_of(load_schema("event-log.schema.json")) == _LOG_SCHEMA_RULES)
+        from engine.input.schemas import structural  # the editors' generated parts aside
+        _schema_known.append(_rules_of(structural(load_schema("event-log.schema.json")))
+                             == _LOG_SCHEMA_RULES)
     if not _schema_known[0] or type(data) is not dict or "events" not in data:
         return False
     for key, value in data.items():
