@@ -53,7 +53,23 @@ def content_hash(data: Any) -> str:
 
 
 def file_hash(path: Path) -> str:
-    return content_hash(load_document(path).data)
+    """The content hash of a policy file: its data, conditions in canonical
+    form (``rules fmt`` reprints them; that is not a change of meaning)."""
+    data = load_document(path).data
+    if isinstance(data, dict) and isinstance(data.get("rules"), list):
+        from engine.language.parser import parse
+        from engine.language.printer import to_text
+        data = dict(data)
+        rules = []
+        for rule in data["rules"]:
+            if isinstance(rule, dict) and isinstance(rule.get("when"), str):
+                try:
+                    rule = {**rule, "when": to_text(parse(rule["when"]))}
+                except RulesError:
+                    pass
+            rules.append(rule)
+        data["rules"] = rules
+    return content_hash(data)
 
 
 def read_lock(root: Path) -> Lock:

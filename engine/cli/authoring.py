@@ -155,3 +155,43 @@ def sources(policies_dir: tuple[str, ...], fmt: str) -> int:
     click.echo(f"{len(rows)} policies, {sum(r['rules'] for r in rows)} rules; vocabulary "
                f"{policies.vocabulary.name}@{policies.vocabulary.version}")
     return 0
+
+
+@cli.command(name="fmt")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--check", "check_only", is_flag=True,
+              help="Change nothing; exit 1 if a file is not in canonical form (for CI).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print what would change, as a unified diff.")
+def fmt_cmd(paths: tuple[str, ...], check_only: bool, show_diff: bool) -> int:
+    """Canonical layout of policy, action, vocabulary and scenario files
+    (key order, quoting, conditions printed canonically; comments kept)."""
+    import difflib
+
+    from engine.apps.fmt import fmt_files, format_text
+    from engine.base.resources import policies_dir
+
+    targets = [Path(p) for p in paths] or [policies_dir(), *[p for p in [Path("tests/scenarios")]
+                                                             if p.is_dir()]]
+    changed = []
+    for file in fmt_files(targets):
+        text = file.read_text("utf-8")
+        new, kind = format_text(text, str(file))
+        if kind is None:
+            if paths and Path(file) in [Path(p) for p in paths]:
+                raise UsageError(f"{file}: not a policy, action, vocabulary or scenario file",
+                                 hint="fmt formats those only")
+            continue
+        if new == text:
+            continue
+        changed.append(file)
+        if show_diff:
+            click.echo("".join(difflib.unified_diff(text.splitlines(True), new.splitlines(True),
+                                                    str(file), f"{file} (formatted)")), nl=False)
+        if not check_only:
+            from engine.base.files import atomic_write_text
+            atomic_write_text(file, new)
+    for file in changed:
+        click.echo(f"{'would reformat' if check_only else 'reformatted'} {file}")
+    verb = "would be reformatted" if check_only else "reformatted"
+    click.echo(f"{len(changed)} file(s) {verb}" if changed else "all files in canonical form")
+    return 1 if changed and check_only else 0
