@@ -165,10 +165,10 @@ _ALWAYS_QUOTED = {"requires", "section", "quote"}
 def _restyle(value: str) -> bool:
     """Plain, single- or double-quoted text gets the canonical style; block
     scalars (``|``, ``>``) keep theirs."""
-    from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, ScalarString,
+    from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, PlainScalarString, ScalarString,
                                           SingleQuotedScalarString)
     return not isinstance(value, ScalarString) or isinstance(
-        value, (SingleQuotedScalarString, DoubleQuotedScalarString))
+        value, (SingleQuotedScalarString, DoubleQuotedScalarString, PlainScalarString))
 
 
 def _quoted(text: str) -> Any:
@@ -202,7 +202,7 @@ class _Quoting:
         return self.resolver.resolve(ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
 
     def apply(self, node: Any, in_flow: bool = False) -> None:
-        from ruamel.yaml.scalarstring import ScalarString
+        from ruamel.yaml.scalarstring import PlainScalarString, ScalarString
         flow = in_flow or bool(getattr(getattr(node, "fa", None), "flow_style", lambda: False)())
         if isinstance(node, dict):
             items = list(node.items())
@@ -211,7 +211,7 @@ class _Quoting:
                     if key in _ALWAYS_QUOTED or not self.plain_ok(str(value), flow):
                         node[key] = _quoted(str(value))
                     elif isinstance(value, ScalarString):
-                        node[key] = str(value)
+                        node[key] = PlainScalarString(str(value))  # a plain str would keep the old style
                 elif isinstance(value, (dict, list)):
                     self.apply(value, flow)
         elif isinstance(node, list):
@@ -220,7 +220,7 @@ class _Quoting:
                     if not self.plain_ok(str(value), flow):
                         node[i] = _quoted(str(value))
                     elif isinstance(value, ScalarString):
-                        node[i] = str(value)
+                        node[i] = PlainScalarString(str(value))
                 elif isinstance(value, (dict, list)):
                     self.apply(value, flow)
 
