@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from engine.apps.citations import check_citations, find_seeds
 from engine.apps.releases import verify_lock
 from engine.errors import InputError, RulesError, UsageError
-from engine.input.documents import load_document
+from engine.input.documents import Document, load_document
 from engine.model.folders import display_path, policy_files
 from engine.model.policies import (ActionCatalogue, Policy, check_policy_file, default_actions,
                                    default_vocabulary, load_actions)
@@ -66,26 +66,29 @@ class CheckReport:
         return ", ".join(parts) + f"; {self.citations}"
 
 
+def _scope_of(root: Path, vocabulary: Vocabulary | None, actions: ActionCatalogue | None,
+              ) -> tuple[Vocabulary, ActionCatalogue]:
+    """The vocabulary and actions a folder's policies are checked with: the
+    ones given, else the folder's own files, else the bundled ones."""
+    vocab = vocabulary or (load_vocabulary(root / "vocabulary.yaml")
+                           if (root / "vocabulary.yaml").is_file() else default_vocabulary())
+    acts = actions or (load_actions(root / "actions.yaml")
+                       if (root / "actions.yaml").is_file() else default_actions())
+    return vocab, acts
+
+
 def check_paths(paths: Iterable[str | Path], vocabulary: Vocabulary | None = None,
                 actions: ActionCatalogue | None = None, report: CheckReport | None = None
                 ) -> CheckReport:
-    """Check every policy file (all versions) under ``paths``, collecting
-    every problem instead of stopping at the first."""
+    """Check every policy file (all versions) under ``paths`` — each folder
+    with its own vocabulary and actions — collecting every problem instead
+    of stopping at the first."""
     out = report or CheckReport()
-    vocab, acts = vocabulary, actions
     files: list[tuple[Path, Path]] = []
     seen: dict[str, str] = {}
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            try:
-                if vocab is None and (p / "vocabulary.yaml").is_file():
-                    vocab = load_vocabulary(p / "vocabulary.yaml")
-                if acts is None and (p / "actions.yaml").is_file():
-                    acts = load_actions(p / "actions.yaml")
-            except RulesError as err:
-                out.problems.append(err)
-                continue
             found = policy_files(p)
             if not found:
                 out.problems.append(InputError(
@@ -105,28 +108,32 @@ def check_paths(paths: Iterable[str | Path], vocabulary: Vocabulary | None = Non
             files.append((p, p.parent.parent))
         else:
             out.problems.append(InputError("no such file or folder", code="RULES-E051", file=str(p)))
-    try:
-        vocab = vocab or default_vocabulary()
-        acts = acts or default_actions()
-    except RulesError as err:
-        out.problems.append(err)
-        return out
+    scopes: dict[Path, tuple[Vocabulary, ActionCatalogue] | None] = {}
     for f, root in files:
+        if root not in scopes:
+            try:
+                scopes[root] = _scope_of(root, vocabulary, actions)
+            except RulesError as err:
+                out.problems.append(err)
+                scopes[root] = None
+        scope = scopes[root]
         shown = display_path(f, root)
         out.files.append(shown)
-        policy, problems = check_policy_file(f, vocab, acts, display=shown)
+        if scope is None:
+            continue
+        policy, problems = check_policy_file(f, *scope, display=shown)
         out.problems.extend(problems)
         if policy is not None:
             out.policies.append(policy)
     return out
 
 
-def _locator(paths: dict[str, Path]):
+def _locator(paths: dict[str, Path]) -> Callable[[Policy, int, str], dict[str, Any]]:
     """Where a rule's citation is, for messages (the document is re-read only
     for a policy that has a citation problem)."""
-    docs: dict[str, object] = {}
+    docs: dict[str, Document | None] = {}
 
-    def locate(policy: Policy, index: int, key: str) -> dict:
+    def locate(policy: Policy, index: int, key: str) -> dict[str, Any]:
         real = paths.get(policy.file, Path(policy.file))
         if policy.file not in docs:
             try:
@@ -137,7 +144,7 @@ def _locator(paths: dict[str, Path]):
         if doc is None:
             return {"file": policy.file}
         path = ("source", "document") if index < 0 else ("rules", index, "cite", key)
-        return doc.where(path)  # type: ignore[attr-defined]
+        return doc.where(path)
 
     return locate
 

@@ -18,7 +18,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from engine.errors import PolicyError
 from engine.model.policies import Policy
@@ -33,7 +33,7 @@ MAX_ARTICLE_BYTES = 2_000_000
 
 #: ``locate(policy, rule index, key)`` → ``file/line/column`` of a rule's
 #: ``cite.<key>`` (or ``source.document`` with index -1), for messages.
-Locate = Callable[[Policy, int, str], dict]
+Locate = Callable[[Policy, int, str], dict[str, Any]]
 
 
 def fold(text: str) -> str:
@@ -153,7 +153,7 @@ def check_citations(policies: Iterable[Policy], seeds: Path | Sequence[Path],
     errors: list[PolicyError] = []
     articles: dict[str, _Article | str] = {}
 
-    def where(policy: Policy, index: int, key: str) -> dict:
+    def where(policy: Policy, index: int, key: str) -> dict[str, Any]:
         if locate is not None:
             return locate(policy, index, key)
         line = policy.rules[index].line if index >= 0 else None

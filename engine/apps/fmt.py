@@ -158,6 +158,10 @@ def _vocabulary(data: Any) -> None:
             _set_condition(fact, "expr")
 
 
+#: Characters that end a plain scalar inside a flow mapping or sequence for
+#: PyYAML (the engine's reader), wherever they stand.
+_FLOW_SPECIAL = frozenset(",?[]{}")
+
 #: Free text that is always double-quoted (the house style of the bundled files).
 _ALWAYS_QUOTED = {"requires", "section", "quote"}
 
@@ -196,10 +200,13 @@ class _Quoting:
         from ruamel.yaml.nodes import ScalarNode
         if not text or text != text.strip() or "\n" in text:
             return False
+        if in_flow and any(c in text for c in _FLOW_SPECIAL):
+            return False  # ruamel's emitter would write a flow "…again?" plain
         analysis = self.emitter.analyze_scalar(text)
-        if not (analysis.allow_flow_plain if in_flow else analysis.allow_block_plain):
+        if not bool(analysis.allow_flow_plain if in_flow else analysis.allow_block_plain):
             return False
-        return self.resolver.resolve(ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+        tag: str = self.resolver.resolve(ScalarNode, text, (True, False))
+        return tag == "tag:yaml.org,2002:str"
 
     def apply(self, node: Any, in_flow: bool = False) -> None:
         from ruamel.yaml.scalarstring import PlainScalarString, ScalarString

@@ -104,6 +104,7 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
         for key in ("name", "at", "expect"):
             if key not in s:
                 raise _error(doc, path_i, f"scenario needs '{key}'")
+        log_path: tuple[str | int, ...]
         if "log" in s:
             log, log_path = s["log"], path_i + ("log",)
         elif "log" in data:

@@ -21,7 +21,7 @@ from engine.errors import InputError
 
 __all__ = ["Settings", "project_settings"]
 
-_KEYS = {"require-citations": bool, "seeds": list, "policies": list, "scenarios": list}
+_KEYS: dict[str, type] = {"require-citations": bool, "seeds": list, "policies": list, "scenarios": list}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,14 +60,15 @@ def _read(path: Path) -> Settings:
             from engine.base.suggestions import suggest
             raise InputError(f"unknown setting '{key}' in [tool.rules]", code="RULES-E050",
                              file=str(path), hint=suggest(key, _KEYS) or f"settings: {', '.join(_KEYS)}")
-        if not isinstance(value, want) or (want is list and not all(isinstance(v, str) for v in value)):
+        if not isinstance(value, want) or (isinstance(value, list) and not all(isinstance(v, str) for v in value)):
             raise InputError(f"[tool.rules] {key} must be "
                              f"{'true or false' if want is bool else 'a list of folder names'}",
                              code="RULES-E050", file=str(path))
     base = path.parent
 
     def folders(key: str) -> tuple[Path, ...]:
-        return tuple(base / v for v in table.get(key, ()))
+        values: list[str] = table.get(key, [])
+        return tuple(base / v for v in values)
 
     return Settings(path, bool(table.get("require-citations", False)), folders("seeds"),
                     folders("policies"), folders("scenarios"))

@@ -237,7 +237,7 @@ def _policy_from(doc: Document, raw_bytes: bytes, vocabulary: Vocabulary,
 
     rules = []
     seen: dict[str, int] = {}
-    raw_rules = data.get("rules") if isinstance(data.get("rules"), list) else []
+    raw_rules: list[Any] = data["rules"] if isinstance(data.get("rules"), list) else []
     for i, r in enumerate(raw_rules):
         path = ("rules", i)
         if i in bad_rules:

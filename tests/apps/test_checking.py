@@ -210,7 +210,7 @@ def test_sarif_of_a_clean_run_validates(capsys):
 
 def test_junit_output_parses_with_a_failure_per_broken_file(hayes, sales, capsys):
     edit(hayes / "hayes" / "1.0.0.yaml", *THREE_MISTAKES)
-    assert main(["check", str(hayes), str(sales), "--format", "junit"]) == 1
+    assert main(["check", str(hayes), str(sales), "--seeds", str(sales / "sources"), "--format", "junit"]) == 1
     root = ET.fromstring(capsys.readouterr().out)
     cases = root.findall(".//testcase")
     assert len(cases) == 3

@@ -101,7 +101,10 @@ def _scramble(text: str, rng: random.Random) -> str:
     def requote(mapping):
         for k, v in list(mapping.items()):
             if isinstance(v, str) and "\n" not in v:
-                style = rng.choice([str, SingleQuotedScalarString, DoubleQuotedScalarString])
+                styles = [SingleQuotedScalarString, DoubleQuotedScalarString]
+                if re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.-]*", v):
+                    styles.append(str)  # plain only where any writer may (ruamel writes "…?" plain)
+                style = rng.choice(styles)
                 mapping[k] = style(str(v))
 
     for rule in data["rules"]:
