@@ -10,7 +10,7 @@ from typing import Iterable
 
 from engine.errors import RulesError
 from engine.runtime.evaluation import evaluate
-from engine.model.eventlog import _build as build_log
+from engine.model.eventlog import build_log
 from engine.model.policies import PolicySet
 from engine.input.documents import Document, Positions, load_document
 from engine.input.times import parse_moment

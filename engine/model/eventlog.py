@@ -16,11 +16,11 @@ from typing import Any, Callable, Iterator, Mapping
 from engine.base.suggestions import suggest
 from engine.errors import InputError, LogError
 from engine.input.documents import Document, Positions, load_document, parse_document
-from engine.input.times import _pinned, get_zone, parse_moment, zone_suggestion
+from engine.input.times import pinned, get_zone, parse_moment, zone_suggestion
 from engine.input.schemas import validate_document
-from engine.model.vocabulary import FieldSpec, Vocabulary
+from engine.model.vocabulary import FieldSpec, Vocabulary, default_vocabulary
 
-__all__ = ["Event", "EventLog", "LogView", "load_log", "iter_jsonl_logs", "MAX_EVENTS"]
+__all__ = ["Event", "EventLog", "LogView", "load_log", "build_log", "iter_jsonl_logs", "MAX_EVENTS"]
 
 _COMMON = ("id", "note")
 
@@ -72,7 +72,7 @@ class _ByType(dict):
         # With the offset of the moment pinned (as event times are), the
         # comparisons of the bisection are those of two datetimes with the
         # same tzinfo, by far the cheapest kind.
-        self.cutoff = _pinned(cutoff) if cutoff is not None and cutoff.utcoffset() is not None \
+        self.cutoff = pinned(cutoff) if cutoff is not None and cutoff.utcoffset() is not None \
             else cutoff
 
     def __missing__(self, event_type: str) -> tuple[Event, ...]:
@@ -149,7 +149,7 @@ class EventLog:
         """Build a log from plain data (as parsed from YAML/JSON); more than
         ``max_events`` events is a ``LogError`` (RULES-E013)."""
         doc = Document(data, _NoPositions(), source or "<log>", "")
-        return _build(doc, vocabulary, max_events)
+        return build_log(doc, vocabulary, max_events)
 
 
 class _NoPositions(Positions):
@@ -162,13 +162,8 @@ class _NoPositions(Positions):
         return None
 
 
-def _default_vocabulary() -> Vocabulary:
-    from engine.model.policies import default_vocabulary
-    return default_vocabulary()
-
-
-def _build(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:
-    vocab = vocabulary or _default_vocabulary()
+def build_log(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:
+    vocab = vocabulary or default_vocabulary()
     data = doc.data
     if not isinstance(data, dict):
         raise LogError("an event log must be a mapping with 'events'", **doc.where(()),
@@ -306,7 +301,7 @@ def load_log(path: str | Path, vocabulary: Vocabulary | None = None, *,
 def _checked(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:
     # The log's own checks come first: they know the vocabulary and suggest
     # names; the schema (written for editors) is a backstop.
-    log = _build(doc, vocabulary, max_events)
+    log = build_log(doc, vocabulary, max_events)
     if not _plainly_valid(doc.data):
         validate_document(doc, "event-log.schema.json", LogError, "RULES-E020")
     return log

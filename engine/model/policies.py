@@ -25,7 +25,7 @@ from engine.errors import ConditionError, InputError, PolicyError, RulesError, U
 from engine.base.resources import policies_dir
 from engine.input.documents import Document, load_document
 from engine.input.schemas import validate_document
-from engine.model.vocabulary import Vocabulary, load_vocabulary
+from engine.model.vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
 __all__ = ["Action", "ActionCatalogue", "Rule", "Policy", "PolicySet", "load_actions",
            "load_policies", "load_policy_file", "default_vocabulary", "parse_version",
@@ -278,15 +278,6 @@ def load_policy_file(path: str | Path, vocabulary: Vocabulary | None = None,
     expect_id = p.parent.name if re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", p.stem) else None
     expect_version = p.stem if expect_id else None
     return _policy_from(doc, p.read_bytes(), vocab, acts, expect_id, expect_version, max_rules)
-
-
-@lru_cache(maxsize=4)
-def default_vocabulary(cache: CacheSetting = None) -> Vocabulary:
-    """The bundled vocabulary (loaded once per process and ``cache`` setting,
-    and kept in the on-disk cache unless ``cache=False``; immutable)."""
-    file = policies_dir() / "vocabulary.yaml"
-    return cached("vocabulary", [("policies/vocabulary.yaml", file)], (), load_vocabulary,
-                  Vocabulary, cache)
 
 
 @lru_cache(maxsize=1)
