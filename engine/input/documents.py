@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
-from engine.input.positions import (DEFAULT_INPUT_LIMITS, SURROGATE, InputLimits, Path_, Positions,
+from engine.input.positions import (DEFAULT_INPUT_LIMITS, InputLimits, Path_, Positions,
                                     ScalarSource)
 from engine.input.yaml_reader import read_yaml
 
@@ -153,7 +153,8 @@ def _map_offset(text: str, src: ScalarSource, value: str, offset: int) -> int:
 
 # Characters that the YAML reader refuses, skips (a BOM) or takes for line
 # breaks, and a tab.
-_NOT_YAML_IN_JSON = re.compile("[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_NOT_YAML_IN_JSON = re.compile(
+    "[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")

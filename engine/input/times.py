@@ -68,7 +68,8 @@ def pinned(moment: datetime) -> datetime:
     sorts out of order. Fixed offsets give the order and differences of the
     instants, and still print (and convert) as local time."""
     offset = moment.utcoffset()
-    assert offset is not None
+    if offset is None:
+        raise ValueError("a moment without a time zone cannot be pinned")
     return datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute,
                     moment.second, moment.microsecond, _fixed_zone(offset))
 

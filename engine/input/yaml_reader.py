@@ -25,7 +25,7 @@ import yaml
 
 from engine.errors import InputError
 from engine.input.positions import DEFAULT_INPUT_LIMITS, InputLimits, Positions
-from engine.input.yaml_values import STR_TAG, Builder, MappingNode, ReadsDifferently, ScalarNode, flow_differs
+from engine.input.yaml_values import STR_TAG, Builder, MappingNode, ReadsDifferently, ScalarNode
 
 __all__ = ["read_yaml"]
 

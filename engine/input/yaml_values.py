@@ -125,7 +125,8 @@ class Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return self._sequence(node, path, depth)
-        assert isinstance(node, yaml.ScalarNode)
+        if not isinstance(node, yaml.ScalarNode):
+            raise TypeError(f"not a YAML node: {node!r}")
         self.scalars[path] = _source(mark.index + self.index_shift, mark.line + 1, mark.column + 1,
                                           node.style or None, node.end_mark.index + self.index_shift)
         return self._scalar(node, tag)

@@ -115,7 +115,7 @@ class CompiledExpr:
         # ``fn`` is the generated function itself: hot loops (the evaluator)
         # call it directly and skip even the slot lookup of ``expr(facts)``.
         self.fn, self.generated = _build(checked.node, self.functions)
-        setattr(self, "__call__", self.fn)  # the slot; see the comment on __slots__
+        self.__call__ = self.fn  # the slot; see the comment on __slots__
 
     @property
     def node(self) -> Node:
@@ -144,9 +144,9 @@ def _restore(checked: Checked, functions: dict[str, FunctionSpec], code: bytes,
     expr = CompiledExpr.__new__(CompiledExpr)
     expr.checked = checked
     expr.functions = functions
-    expr.fn = FunctionType(marshal.loads(code), namespace)
+    expr.fn = FunctionType(marshal.loads(code), namespace)  # noqa: S302 - code we compiled, from our cache
     expr.generated = True
-    setattr(expr, "__call__", expr.fn)
+    expr.__call__ = expr.fn
     return expr
 
 

@@ -9,11 +9,12 @@ raise ``RecursionError``; the length and depth bounds are checked here too.
 from __future__ import annotations
 
 import math
+from typing import cast
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer
 from lark.exceptions import (UnexpectedCharacters, UnexpectedEOF, UnexpectedInput,
                              UnexpectedToken, VisitError)
 
@@ -234,8 +235,7 @@ def syntax_error(text: str, offset: int, message: str, *, hint: str | None = Non
     """A :class:`ConditionSyntaxError` at ``offset`` of ``text``."""
     err = condition_error(ConditionSyntaxError, text, offset, message, length=length,
                           hint=hint, code=code)
-    assert isinstance(err, ConditionSyntaxError)
-    return err
+    return cast(ConditionSyntaxError, err)
 
 
 def _previous_token(text: str, offset: int) -> str | None:

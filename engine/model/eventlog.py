@@ -266,7 +266,8 @@ def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value:
             raise _field_error(doc, path, etype, spec, f"expected true or false, got {value!r}")
         return value
     if kind in ("int", "number"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind == "int" and isinstance(value, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or (kind == "int" and isinstance(value, float)):
             raise _field_error(doc, path, etype, spec,
                                f"expected {'an integer' if kind == 'int' else 'a number'}, got {value!r}")
         return value

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, cast
+from typing import Iterable, Literal, Mapping, cast
 
 from engine.base.version import __version__
 from engine.base.suggestions import suggest
