@@ -31,7 +31,7 @@ def format_value(value: Any, tz: tzinfo | None = None) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(format_value(v, tz) for v in value) + "]"
     if hasattr(value, "label"):
-        return value.label()
+        return str(value.label())
     return str(value)
 
 
