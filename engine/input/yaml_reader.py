@@ -5,7 +5,7 @@ everything else.
 The pure-Python reader (``_Loader``) is the reference: it counts values
 (after expanding aliases) and depth while composing, and reports every
 problem at its line and column. libyaml (PyYAML's C parser, ``_CLoader``)
-composes several times faster; its document is checked afterwards
+composes faster (benchmarks/load.py measures by how much); its document is checked afterwards
 (``_aliases_fit``, ``_reads_alike``, ``_tabs_are_quoted``, and the value
 checks of ``engine.input.yaml_values``), and whatever it does not read cleanly is
 read again by the reference reader, so errors and positions are always the

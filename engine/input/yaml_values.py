@@ -37,9 +37,9 @@ MappingNode = yaml.MappingNode
 
 
 def _scalar_source_maker() -> Any:
-    """A function making a ``ScalarSource`` twice as fast as its ``__init__``
-    (a frozen dataclass sets each field through ``object.__setattr__``): the
-    reader makes one for every scalar of a document."""
+    """A function making a ``ScalarSource`` without its ``__init__`` (a frozen
+    dataclass sets each field through ``object.__setattr__``): the reader
+    makes one for every scalar of a document."""
     new = object.__new__
     set_index, set_line, set_column, set_style, set_end = (
         ScalarSource.__dict__[name].__set__ for name in ("index", "line", "column", "style", "end_index"))

@@ -129,10 +129,6 @@ def exists(ctx: EvaluationContext, x: Any) -> Any:
     return x is not None
 
 
-def _select(ctx: EvaluationContext, event_type: str) -> Any:
-    return ctx.events_of(event_type)
-
-
 _UNBOUNDED = object()
 
 
