@@ -81,7 +81,7 @@ def _as_written(value: Any) -> Any:
     return value
 
 
-def _yaml():
+def _yaml() -> Any:
     from ruamel.yaml import YAML
     y = YAML(typ="rt")
     y.preserve_quotes = True

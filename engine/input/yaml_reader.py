@@ -30,7 +30,7 @@ from engine.input.yaml_values import STR_TAG, Builder, MappingNode, ReadsDiffere
 __all__ = ["read_yaml"]
 
 
-class _TooBig(yaml.YAMLError):
+class _TooBig(yaml.YAMLError):  # type: ignore[misc]  # PyYAML ships no types
     """Raised while composing: the document breaks a limit (see ``_Loader``)."""
 
     def __init__(self, message: str, mark: yaml.Mark, hint: str | None = None) -> None:
@@ -40,7 +40,7 @@ class _TooBig(yaml.YAMLError):
         self.hint = hint
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
     """A safe loader whose timestamps stay strings.
 
     Composing counts every value as it would be after expanding aliases (an
@@ -120,7 +120,7 @@ class _Refused(Exception):
 _USE_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
 
 if hasattr(yaml, "CSafeLoader"):
-    class _CLoader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+    class _CLoader(yaml.CSafeLoader):  # type: ignore[misc]
         """libyaml's composer with the resolvers of ``_Loader``. It composes
         the whole document before anything is checked, but it stops (raises
         ``_Refused``) past ``max_nodes`` nodes; aliases are shared nodes, so

@@ -234,7 +234,7 @@ class Builder:
         shift = self.index_shift
         self.scalars[path] = _source(mark.index + shift, line, column, style or None,
                                      node.end_mark.index + shift)
-        value = node.value
+        value: str = node.value
         if flow and not style and (not value or "?" in value):
             raise ReadsDifferently
         if self.check_surrogates and SURROGATE.search(value):

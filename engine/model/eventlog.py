@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from operator import attrgetter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
@@ -57,7 +57,7 @@ class Event:
         return f"{self.type} {self.id or ''}".rstrip() + f" ({where})"
 
 
-class _ByType(dict):
+class _ByType(dict[str, Any]):
     """Event type → the log's events of that type up to a cutoff (a tuple, in
     time order), filled on first use. Without a cutoff (every event is at or
     before the moment — the usual case) one index serves every view of the
@@ -140,7 +140,7 @@ class EventLog:
     def __repr__(self) -> str:
         return f"<EventLog {self.subject or self.source or ''} {len(self.events)} events>"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (EventLog, (self.events, self.timezone, self.subject, self.source))
 
     @classmethod
@@ -155,10 +155,10 @@ class EventLog:
 class _NoPositions(Positions):
     """Positions for data that came from no file: none."""
 
-    def of(self, path: tuple, *, key: bool = False) -> tuple[int | None, int | None]:
+    def of(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int | None, int | None]:
         return (None, None)
 
-    def line(self, path: tuple) -> int | None:
+    def line(self, path: tuple[Any, ...]) -> int | None:
         return None
 
 
@@ -194,8 +194,8 @@ def build_log(doc: Document, vocabulary: Vocabulary | None, max_events: int = MA
     return EventLog(events, zone_name, subject, doc.file)
 
 
-def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz,
-           line_of: Callable[[tuple], int | None] | None) -> Event:
+def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz: tzinfo,
+           line_of: Callable[[tuple[Any, ...]], int | None] | None) -> Event:
     path = ("events", i)
     if not isinstance(raw, dict):
         raise LogError("an event must be a mapping with 'type' and 'at'", **doc.where(path))
@@ -241,7 +241,7 @@ def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz,
                  line_of(path) if line_of is not None else None)
 
 
-def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value: Any, tz) -> Any:
+def _field_value(doc: Document, path: tuple[Any, ...], etype: str, spec: FieldSpec, value: Any, tz: tzinfo) -> Any:
     """``value`` of field ``spec`` as the event keeps it, or a LogError at ``path``."""
     kind = spec.type.name
     if value is None:
@@ -284,7 +284,7 @@ def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value:
     return value
 
 
-def _field_error(doc: Document, path: tuple, etype: str, spec: FieldSpec, message: str,
+def _field_error(doc: Document, path: tuple[Any, ...], etype: str, spec: FieldSpec, message: str,
                  hint: str | None = None) -> LogError:
     return LogError(f"{etype}.{spec.name}: {message}",
                     code="RULES-E024" if "time" not in message else "RULES-E022", hint=hint,

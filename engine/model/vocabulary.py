@@ -130,7 +130,7 @@ def _field_spec(name: str, raw: Mapping[str, Any]) -> FieldSpec:
                      single_to_list=bool(raw.get("single_to_list", False)))
 
 
-def _condition_error_in(doc: Document, path: tuple, err: ConditionError) -> VocabularyError:
+def _condition_error_in(doc: Document, path: tuple[Any, ...], err: ConditionError) -> VocabularyError:
     where = doc.locate_in_scalar(path, err.offset or 0)
     return VocabularyError(f"in the definition of '{path[1]}': {err.message}", code=err.code,
                            hint=err.hint, **where)
