@@ -47,7 +47,7 @@ class Scenario:
     line: int | None
     doc: Document = field(repr=False, compare=False)
     index: int = 0
-    log_path: tuple = ()  # where the log is in the scenario file
+    log_path: tuple[Any, ...] = ()  # where the log is in the scenario file
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ class ScenarioResult:
         return not self.mismatches and self.error is None
 
 
-def _error(doc: Document, path: tuple, message: str, hint: str | None = None) -> RulesError:
+def _error(doc: Document, path: tuple[Any, ...], message: str, hint: str | None = None) -> RulesError:
     return RulesError(message, code="RULES-E052", hint=hint, **doc.where(path))
 
 
@@ -172,7 +172,7 @@ def _log_of(scenario: Scenario, policies: PolicySet, logs: dict[Path, EventLog])
     outer = scenario.doc.positions
 
     class _Shifted(Positions):
-        def of(self, path, *, key: bool = False):  # type: ignore[no-untyped-def]
+        def of(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int | None, int | None]:
             return outer.of(prefix + tuple(path), key=key)
 
     doc = Document(scenario.log, _Shifted(), scenario.doc.file, scenario.doc.text)

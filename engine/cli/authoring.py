@@ -138,7 +138,7 @@ def sources(policies_dir: tuple[str, ...], fmt: str) -> int:
 
     policies = load_set(policies_dir, ())
     available = merged_policy_files(policy_roots(list(policies_dir) or None))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in policies.policies:
         versions = sorted(available.get(p.id, {}), key=parse_version)
         rows.append({"policy": p.id, "version": p.version, "versions": versions,

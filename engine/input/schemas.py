@@ -56,11 +56,11 @@ def _describe(err: Any) -> str:
     return f"{err.message}{where}"
 
 
-def _non_text_key(data: Any) -> tuple | None:
+def _non_text_key(data: Any) -> tuple[Any, ...] | None:
     """The path of the first mapping key (in document order) that is not
     text: YAML allows ``3: x`` or ``true: x``, JSON Schema only knows text
     keys, and later code expects them. None if every key is text."""
-    stack: list[tuple[tuple, Any, bool]] = [((), data, True)]
+    stack: list[tuple[tuple[Any, ...], Any, bool]] = [((), data, True)]
     while stack:
         where, value, key_ok = stack.pop()
         if not key_ok:
@@ -87,7 +87,7 @@ def validate_document(doc: Document, schema: str, error: type[RulesError], code:
 
 
 def schema_problems(doc: Document, schema: str, error: type[RulesError],
-                    code: str) -> list[tuple[tuple, RulesError]]:
+                    code: str) -> list[tuple[tuple[Any, ...], RulesError]]:
     """Every schema violation in ``doc`` (not only the first), each as
     ``(path in the data, error)``, in document order."""
     import jsonschema
@@ -97,7 +97,7 @@ def schema_problems(doc: Document, schema: str, error: type[RulesError],
         return [(bad_key, error(f"key {bad_key[-1]!r} is not text", code=code,
                                 hint="quote it: keys are names", **doc.where(bad_key, key=True)))]
     errors = list(_validator(schema).iter_errors(doc.data))
-    out: dict[tuple, tuple[tuple, RulesError]] = {}
+    out: dict[tuple[Any, ...], tuple[tuple[Any, ...], RulesError]] = {}
     for err in errors:
         if err.validator == "required" and any(
                 o.validator == "additionalProperties" and o.absolute_path == err.absolute_path
@@ -110,7 +110,7 @@ def schema_problems(doc: Document, schema: str, error: type[RulesError],
 
 
 def _as_error(best: Any, errors: list[Any], doc: Document, error: type[RulesError],
-              code: str) -> tuple[tuple, RulesError]:
+              code: str) -> tuple[tuple[Any, ...], RulesError]:
     if best.validator == "required":
         # A missing key next to an unknown one is usually a misspelling:
         # point at the misspelt key instead.

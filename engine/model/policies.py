@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, Sequence, cast
+from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence, cast
 
 from engine.base.version import __version__
 from engine.base.suggestions import suggest
@@ -28,7 +28,7 @@ from engine.input.documents import Document, load_document
 from engine.input.schemas import schema_problems, validate_document
 from engine.model.folders import (BUNDLED, PolicyPaths, display_path, merged_policy_files, own_file,
                                   policy_files, policy_roots)
-from engine.model.vocabulary import Vocabulary, load_vocabulary
+from engine.model.vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
 __all__ = ["Action", "ActionCatalogue", "Rule", "Policy", "PolicySet", "load_actions",
            "load_policies", "load_policy_file", "check_policy_file", "default_vocabulary",
@@ -165,11 +165,11 @@ class Policy:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-class _Cache(dict):
+class _Cache(dict[Any, Any]):
     """Derived data kept with a :class:`PolicySet` (the evaluator's per-set
     tables). Not part of its value: not compared, and empty after pickling."""
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (_Cache, ())
 
 
@@ -180,9 +180,9 @@ class PolicySet:
     policies: tuple[Policy, ...]
     vocabulary: Vocabulary = field(repr=False)
     actions: ActionCatalogue = field(repr=False)
-    _cache: dict = field(default_factory=_Cache, init=False, repr=False, compare=False)
+    _cache: dict[Any, Any] = field(default_factory=_Cache, init=False, repr=False, compare=False)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Policy]:
         return iter(self.policies)
 
     def __len__(self) -> int:
@@ -192,7 +192,7 @@ class PolicySet:
         return next((p for p in self.policies if p.id == policy_id), None)
 
 
-def _condition_error(doc: Document, path: tuple, err: ConditionError) -> PolicyError:
+def _condition_error(doc: Document, path: tuple[Any, ...], err: ConditionError) -> PolicyError:
     where = doc.locate_in_scalar(path, err.offset or 0)
     return PolicyError(err.message, code=err.code, hint=err.hint, end_column=(
         where["column"] + err.length if where.get("column") else None), **where)
@@ -285,7 +285,7 @@ def _check_header(doc: Document, data: Mapping[str, Any], expect_id: str | None,
                          code="RULES-E035", **doc.where(("requires",))))
 
 
-def _rule_params(doc: Document, path: tuple, then: Mapping[str, Any], actions: ActionCatalogue,
+def _rule_params(doc: Document, path: tuple[Any, ...], then: Mapping[str, Any], actions: ActionCatalogue,
                  fail: Any) -> dict[str, str | tuple[str, ...]] | None:
     """A rule's action parameters, checked against the action catalogue."""
     action_id = then["action"]
@@ -355,15 +355,6 @@ def check_policy_file(path: str | Path, vocabulary: Vocabulary, actions: ActionC
         return None, [err]
     problems.sort(key=lambda e: (e.line or 0, e.column or 0))
     return (policy if not problems else None), problems
-
-
-@lru_cache(maxsize=4)
-def default_vocabulary(cache: CacheSetting = None) -> Vocabulary:
-    """The bundled vocabulary (loaded once per process and ``cache`` setting,
-    and kept in the on-disk cache unless ``cache=False``; immutable)."""
-    file = policies_dir() / "vocabulary.yaml"
-    return cached("vocabulary", [("policies/vocabulary.yaml", file)], (), load_vocabulary,
-                  Vocabulary, cache)
 
 
 @lru_cache(maxsize=1)
