@@ -55,6 +55,7 @@ CODES: dict[str, str] = {
     "RULES-E050": "bad command-line usage",
     "RULES-E051": "file not found or unreadable",
     "RULES-E052": "bad scenario file",
+    "RULES-E053": "scenario expectation not met",
 }
 
 

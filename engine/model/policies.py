@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal, Mapping, Sequence, cast
+from typing import Any, Iterable, Iterator, Literal, Mapping, cast
 
 from engine.base.version import __version__
 from engine.base.suggestions import suggest
@@ -334,7 +334,8 @@ def load_policy_file(path: str | Path, vocabulary: Vocabulary | None = None,
     expect_id = p.parent.name if re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", p.stem) else None
     expect_version = p.stem if expect_id else None
     policy = _policy_from(doc, p.read_bytes(), vocab, acts, expect_id, expect_version, max_rules)
-    assert policy is not None  # without a problems list every error is raised
+    if policy is None:  # cannot happen: without a problems list every error is raised
+        raise PolicyError("policy could not be built", code="RULES-E030", file=doc.file)
     return policy
 
 
