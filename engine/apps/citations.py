@@ -99,7 +99,10 @@ def nearest_passage(quote: str, article: str) -> Passage | None:
 
 
 def _nearest(quote: str, article: _Article) -> Passage | None:
-    from rapidfuzz import fuzz  # the `author` extra; only a failed quote needs it
+    try:
+        from rapidfuzz import fuzz  # the `author` extra; only a failed quote needs it
+    except ImportError:
+        return None
 
     if not quote or not article.body:
         return None
@@ -113,6 +116,11 @@ def _nearest(quote: str, article: _Article) -> Passage | None:
     while end < len(article.body) and article.body[end] != " ":
         end += 1
     return Passage(article.line_of[start], round(found.score, 1), article.body[start:end].strip())
+
+
+def _no_fuzzy() -> bool:
+    import importlib.util
+    return importlib.util.find_spec("rapidfuzz") is None
 
 
 def _read_article(name: str, seeds: Sequence[Path]) -> tuple[str | None, str]:
@@ -174,6 +182,8 @@ def check_citations(policies: Iterable[Policy], seeds: Path | Sequence[Path],
             if quote not in article.body:
                 near = _nearest(quote, article)
                 hint = "copy a short phrase exactly from the article"
+                if near is None and _no_fuzzy():
+                    hint += " (install followup-rules[author] to see the nearest passage)"
                 if near is not None:
                     hint = (f"nearest passage, line {near.line} ({near.similarity:g}% similar): "
                             f"\"{near.text}\"")

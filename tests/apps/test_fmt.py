@@ -77,10 +77,12 @@ def test_a_condition_that_does_not_parse_is_left_alone():
     assert canonical_condition("(a)   and  b") == "a and b"
 
 
-def test_not_a_known_file_is_refused(tmp_path, capsys):
+def test_a_file_fmt_does_not_know_is_skipped_and_named(tmp_path, capsys):
     other = tmp_path / "x.yaml"
-    other.write_text("hello: world\n")
-    assert main(["fmt", str(other)]) == 2
+    other.write_text("hello:   world\n")
+    assert main(["fmt", "--check", str(other)]) == 0  # pre-commit passes every changed YAML file
+    assert f"skipped {other}" in capsys.readouterr().out
+    assert other.read_text() == "hello:   world\n"
 
 
 # -- the property --------------------------------------------------------------------
