@@ -115,7 +115,8 @@ def _nearest(quote: str, article: _Article) -> Passage | None:
         start -= 1
     while end < len(article.body) and article.body[end] != " ":
         end += 1
-    return Passage(article.line_of[start], round(found.score, 1), article.body[start:end].strip())
+    text = article.body[start:end].strip(" ,;:\"'")
+    return Passage(article.line_of[start], round(found.score, 1), text)
 
 
 def _no_fuzzy() -> bool:
@@ -187,7 +188,7 @@ def check_citations(policies: Iterable[Policy], seeds: Path | Sequence[Path],
                 if near is not None:
                     hint = (f"nearest passage, line {near.line} ({near.similarity:g}% similar): "
                             f"\"{near.text}\"")
-                errors.append(PolicyError(f"rule '{rule.id}': quote not found in {name}",
+                errors.append(PolicyError(f"rule '{rule.id}': quote not found in {name}: \"{rule.quote}\"",
                                           code="RULES-E036", hint=hint, **where(policy, i, "quote")))
             section = fold(rule.section)
             if not any(line.startswith(section) for line in article.headings):

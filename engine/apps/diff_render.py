@@ -105,7 +105,7 @@ def _markdown(result: PolicyDiff) -> str:
         out.append("- no advice appears, disappears or changes")
     for d in result.effects:
         first, *rest = _effect_lines(d)
-        out.append(f"- {first[2:]}")
+        out.append(f"- **{d.kind}** {first[2:]}")
         out += [f"  - {ln.strip()}" for ln in rest]
     return "\n".join(out) + "\n"
 
