@@ -70,27 +70,30 @@ class Passage:
 
 
 class _Article:
-    """An article's folded text, with each folded offset mapped to its line."""
+    """An article's folded text, with a way back from a folded offset to its line."""
 
     def __init__(self, text: str) -> None:
-        chars: list[str] = []
-        lines: list[int] = []
-        line, blank = 1, True
-        for ch in text.translate(_QUOTES):
-            if ch.isspace():
-                if not blank:
-                    chars.append(" ")
-                    lines.append(line)
-                blank = True
-                if ch == "\n":
-                    line += 1
-                continue
-            chars.append(ch)
-            lines.append(line)
-            blank = False
-        self.body = "".join(chars)
-        self.line_of = lines
+        from bisect import bisect_right
+
+        folded = text.translate(_QUOTES)
+        newlines = [m.start() for m in re.finditer("\n", folded)]
+        words = list(re.finditer(r"\S+", folded))
+        self.body = " ".join(m.group() for m in words)
+        # where each word starts in the body, and the line it is on
+        self._starts: list[int] = []
+        self._lines: list[int] = []
+        at = 0
+        for m in words:
+            self._starts.append(at)
+            self._lines.append(bisect_right(newlines, m.start()) + 1)
+            at += len(m.group()) + 1
         self.headings = [fold(ln) for ln in text.splitlines() if ln.strip()]
+
+    def line_at(self, offset: int) -> int:
+        """The line of the article where the body's character ``offset`` is."""
+        from bisect import bisect_right
+        i = bisect_right(self._starts, offset) - 1
+        return self._lines[max(0, i)] if self._lines else 1
 
 
 def nearest_passage(quote: str, article: str) -> Passage | None:
@@ -116,7 +119,7 @@ def _nearest(quote: str, article: _Article) -> Passage | None:
     while end < len(article.body) and article.body[end] != " ":
         end += 1
     text = article.body[start:end].strip(" ,;:\"'")
-    return Passage(article.line_of[start], round(found.score, 1), text)
+    return Passage(article.line_at(start), round(found.score, 1), text)
 
 
 def _no_fuzzy() -> bool:

@@ -89,7 +89,9 @@ def validate_document(doc: Document, schema: str, error: type[RulesError], code:
 def schema_problems(doc: Document, schema: str, error: type[RulesError],
                     code: str) -> list[tuple[tuple[Any, ...], RulesError]]:
     """Every schema violation in ``doc`` (not only the first), each as
-    ``(path in the data, error)``, in document order."""
+    ``(path in the data of the part that is wrong, error)``, in document
+    order. The path is where the validator found the violation (a rule, a
+    key); the error may point inside it (the misspelt key itself)."""
     import jsonschema
 
     bad_key = _non_text_key(doc.data)
@@ -102,10 +104,10 @@ def schema_problems(doc: Document, schema: str, error: type[RulesError],
         if err.validator == "required" and any(
                 o.validator == "additionalProperties" and o.absolute_path == err.absolute_path
                 for o in errors):
-            continue  # reported as the misspelt key beside it
+            continue  # reported as the misspelt key beside it (at the same path)
         chosen = jsonschema.exceptions.best_match(err.context) if err.context else err
         path, problem = _as_error(chosen or err, errors, doc, error, code)
-        out.setdefault((path, problem.message), (path, problem))
+        out.setdefault((path, problem.message), (tuple(err.absolute_path), problem))
     return sorted(out.values(), key=lambda item: (item[1].line or 0, item[1].column or 0))
 
 

@@ -231,10 +231,13 @@ def _policy_from(doc: Document, raw_bytes: bytes, vocabulary: Vocabulary,
     data = doc.data
     if not isinstance(data, dict):
         return None
+    shaky = len(found) > before  # after schema errors, a check may meet data of the wrong shape
     if top_ok:
-        _check_header(doc, data, expect_id, expect_version, fail)
-    from engine.language.parser import parse  # here, not above: a cached load never needs Lark
-
+        try:
+            _check_header(doc, data, expect_id, expect_version, fail)
+        except (KeyError, TypeError, AttributeError):
+            if not shaky:
+                raise
     rules = []
     seen: dict[str, int] = {}
     raw_rules: list[Any] = data["rules"] if isinstance(data.get("rules"), list) else []
@@ -242,30 +245,46 @@ def _policy_from(doc: Document, raw_bytes: bytes, vocabulary: Vocabulary,
         path = ("rules", i)
         if i in bad_rules:
             continue
-        if r["id"] in seen:
-            fail(PolicyError(f"duplicate rule id '{r['id']}' (first at line {seen[r['id']]})",
-                             code="RULES-E033", **doc.where(path + ("id",))))
-        seen.setdefault(r["id"], doc.positions.of(path + ("id",))[0] or 0)
-        rule_problems = len(found)
         try:
-            checked = check(parse(r["when"]), vocabulary, r["when"])
-        except ConditionError as err:
-            fail(_condition_error(doc, path + ("when",), err))
-        params = _rule_params(doc, path, r["then"], actions, fail)
-        if len(found) > rule_problems or params is None:
+            rule = _rule_from(doc, path, r, vocabulary, actions, seen, fail, found)
+        except (KeyError, TypeError, AttributeError):
+            if not shaky:
+                raise
             continue
-        rules.append(Rule(
-            id=r["id"], summary=r["summary"], when=r["when"],
-            condition=compile_checked(checked, vocabulary.functions),
-            action=r["then"]["action"], stance=cast(Stance, r["then"]["stance"]), params=params,
-            section=r["cite"]["section"], quote=r["cite"]["quote"],
-            attributed_to=r.get("attributed_to"), line=doc.positions.of(path)[0]))
+        if rule is not None:
+            rules.append(rule)
     if len(found) > before:
         return None
     return Policy(id=data["policy"], version=data["version"], title=data["title"],
                   source=dict(data["source"]), requires=data["requires"],
                   changes=tuple(data["changes"]), rules=tuple(rules), file=doc.file,
                   sha256=hashlib.sha256(raw_bytes).hexdigest())
+
+
+def _rule_from(doc: Document, path: tuple[Any, ...], r: Mapping[str, Any], vocabulary: Vocabulary,
+               actions: ActionCatalogue, seen: dict[str, int], fail: Any,
+               found: list[RulesError]) -> Rule | None:
+    """One rule, checked; None if it has a problem (reported through ``fail``)."""
+    from engine.language.parser import parse  # here, not above: a cached load never needs Lark
+
+    if r["id"] in seen:
+        fail(PolicyError(f"duplicate rule id '{r['id']}' (first at line {seen[r['id']]})",
+                         code="RULES-E033", **doc.where(path + ("id",))))
+    seen.setdefault(r["id"], doc.positions.of(path + ("id",))[0] or 0)
+    rule_problems = len(found)
+    try:
+        checked = check(parse(r["when"]), vocabulary, r["when"])
+    except ConditionError as err:
+        fail(_condition_error(doc, path + ("when",), err))
+    params = _rule_params(doc, path, r["then"], actions, fail)
+    if len(found) > rule_problems or params is None:
+        return None
+    return Rule(
+        id=r["id"], summary=r["summary"], when=r["when"],
+        condition=compile_checked(checked, vocabulary.functions),
+        action=r["then"]["action"], stance=cast(Stance, r["then"]["stance"]), params=params,
+        section=r["cite"]["section"], quote=r["cite"]["quote"],
+        attributed_to=r.get("attributed_to"), line=doc.positions.of(path)[0])
 
 
 def _check_header(doc: Document, data: Mapping[str, Any], expect_id: str | None,
