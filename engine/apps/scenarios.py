@@ -179,11 +179,14 @@ def _log_of(scenario: Scenario, policies: PolicySet, logs: dict[Path, EventLog])
     return log_from_document(doc, policies.vocabulary)
 
 
-def run_scenario_files(files: Iterable[str | Path], policies: PolicySet
+def run_scenario_files(files: Iterable[str | Path], policies: PolicySet, *,
+                       skip: Iterable[str] = (), skipped_files: list[Path] | None = None,
                        ) -> tuple[list[ScenarioResult], list[RulesError]]:
     """Run every scenario of ``files``: the results, and the problems that
     stopped a whole file (unreadable, or naming a policy that is not loaded —
-    reported once, not once per scenario)."""
+    reported once, not once per scenario). Files of the policies in ``skip``
+    (known but not selected) are left out."""
+    skipped = set(skip)
     results: list[ScenarioResult] = []
     problems: list[RulesError] = []
     logs: dict[Path, EventLog] = {}
@@ -192,6 +195,10 @@ def run_scenario_files(files: Iterable[str | Path], policies: PolicySet
             scenarios = load_scenarios(f)
         except RulesError as err:
             problems.append(err)
+            continue
+        if scenarios and scenarios[0].policy in skipped:
+            if skipped_files is not None:
+                skipped_files.append(Path(f))
             continue
         if scenarios and policies.get(scenarios[0].policy) is None:
             problems.append(_unknown_policy(scenarios[0].doc, scenarios[0].policy, policies))

@@ -66,7 +66,12 @@ def _run_tests(paths: tuple[str, ...], policies_dir: tuple[str, ...], pins: tupl
     files = _test_paths(paths)
     folders = list(policies_dir) or [str(p) for p in project_settings().policies]
     policies = load_set(folders, pins)
-    results, problems = run_scenario_files(files, policies)
+    skip: set[str] = set()
+    if pins:  # scenarios of the policies not selected are not run (a typo still is a problem)
+        from engine.model.folders import merged_policy_files, policy_roots
+        skip = set(merged_policy_files(policy_roots(folders or None))) - {p.id for p in policies}
+    left_out: list[Path] = []
+    results, problems = run_scenario_files(files, policies, skip=skip, skipped_files=left_out)
     failed = [r for r in results if not r.ok]
     code = 2 if problems else 1 if failed else 0  # an unreadable file is bad input
     cover = coverage(results, policies)
@@ -86,6 +91,8 @@ def _run_tests(paths: tuple[str, ...], policies_dir: tuple[str, ...], pins: tupl
     summary = f"{len(results) - len(failed)} passed, {len(failed)} failed"
     if problems:
         summary += f", {len(problems)} scenario file(s) not run"
+    if left_out:
+        summary += f"; {len(left_out)} file(s) of policies not selected skipped"
     lines += [summary, "coverage:"]
     for pid, (fired, never) in cover.items():
         total = len(fired) + len(never)

@@ -210,3 +210,10 @@ def test_the_same_version_in_two_folders_names_both_files(tmp_path, capsys):
     assert "hayes/1.0.0.yaml" in info.value.file and "also in" in info.value.hint
     assert main(["sources", "--policies", ":bundled", "--policies", str(mine)]) == 2
     assert "RULES-E033" in capsys.readouterr().err
+
+
+def test_pinned_policies_skip_the_other_policies_scenario_files(capsys):
+    assert main(["test", str(ROOT / "tests" / "scenarios"), "--policy", "hayes"]) == 0
+    out = capsys.readouterr().out
+    assert "4 file(s) of policies not selected skipped" in out and "no policy" not in out
+    assert main(["test", str(HAYES_SCENARIOS), "--policy", "halpin"]) == 0
