@@ -155,3 +155,25 @@ def test_render_is_deterministic(versions):
     a = render_diff(diff_policies(old, new, base, logs, days=3), "json")
     b = render_diff(diff_policies(old, new, base, logs, days=3), "json")
     assert a == b
+
+
+def test_every_policy_with_two_versions_diffs(capsys, monkeypatch):
+    """Each bundled policy whose versions differ (and the tutorial's sample)
+    diffs its last two versions: the changed rules, then their effect."""
+    from engine.model.folders import policy_files
+    from engine.model.policies import parse_version
+
+    monkeypatch.chdir(ROOT)
+    seen = 0
+    for folder in (ROOT / "policies", ROOT / "docs" / "tutorial" / "policies"):
+        for pid, versions in sorted(policy_files(folder).items()):
+            if len(versions) < 2:
+                continue
+            old, new = sorted(versions, key=parse_version)[-2:]
+            argv = ["diff", f"{pid}@{old}", f"{pid}@{new}", "--policies", str(folder), "--corpus", "20",
+                    "--days", "7"]
+            assert main(argv) == 0
+            out = capsys.readouterr().out
+            assert out.startswith(f"{pid} {old} → {new}") and "\nRules: " in out and "\nEffect over " in out
+            seen += 1
+    assert seen >= 1
