@@ -20,7 +20,7 @@ from engine.input.times import _pinned, get_zone, parse_moment, zone_suggestion
 from engine.input.schemas import validate_document
 from engine.model.vocabulary import FieldSpec, Vocabulary
 
-__all__ = ["Event", "EventLog", "LogView", "load_log", "iter_jsonl_logs", "MAX_EVENTS"]
+__all__ = ["Event", "EventLog", "LogView", "build_log", "load_log", "iter_jsonl_logs", "MAX_EVENTS"]
 
 _COMMON = ("id", "note")
 
@@ -109,6 +109,10 @@ class LogView:
     def events(self) -> tuple[Event, ...]:
         return self.log.events[: self._count]
 
+    def __len__(self) -> int:
+        """How many of the log's events are at or before the moment."""
+        return self._count
+
 
 _TIME_ORDER = attrgetter("at", "index")  # stable: input order within one moment
 
@@ -165,6 +169,13 @@ class _NoPositions(Positions):
 def _default_vocabulary() -> Vocabulary:
     from engine.model.policies import default_vocabulary
     return default_vocabulary()
+
+
+def build_log(doc: Document, vocabulary: Vocabulary | None = None, *,
+              max_events: int = MAX_EVENTS) -> EventLog:
+    """The log held by ``doc`` (a parsed YAML or JSON document), checked
+    against ``vocabulary``; every problem is a ``LogError`` at its place."""
+    return _build(doc, vocabulary, max_events)
 
 
 def _build(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:
