@@ -67,6 +67,9 @@ def render(report: Report, *, color: bool = False) -> str:
     title = report.subject or report.log or "Your follow-up"
     out.add(out.style(title, bold=True))
     out.add(f"As of {when_text(report.at)} ({report.timezone})")
+    if report.events_after:
+        out.wrap(f"{report.events_after} event(s) in the log after this moment were ignored "
+                 "(a later --at includes them).", "")
     out.add()
     out.add(out.style("SITUATION", bold=True))
     for label, value in situation_items(report):

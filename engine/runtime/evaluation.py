@@ -341,7 +341,8 @@ def report_json(policies: PolicySet, log: EventLog, at: datetime | None = None, 
     # the keys and their order of Report.to_dict (a test compares the two)
     head = _dumps({"engine": f"followup-rules {ENGINE_VERSION}", "at": iso_seconds(moment),
                    "timezone": log.timezone, "subject": log.subject, "log": log.source,
-                   "horizon_days": horizon.days})[:-1]
+                   "horizon_days": horizon.days,
+                   "events_after": len(log) - len(ctx.view)})[:-1]
     situation = _dumps(_situation(ctx, tables.situation))
     end = "}" if line is None else f',"line":{_dumps(line)}}}'
     return (f'{head},"policies":{tables.info_text},"situation":{situation},'
@@ -370,7 +371,7 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
                       subject=log.subject, log=log.source, policies=tables.info,
                       situation=_situation(ctx, tables.situation), advice=outcome.advice,
                       conflicts=outcome.conflicts, horizon_days=horizon.days,
-                      engine=f"followup-rules {ENGINE_VERSION}")
+                      engine=f"followup-rules {ENGINE_VERSION}", events_after=len(log) - len(ctx.view))
     fired = [tables.rules[i] for i in tables.fired(ctx)]
     recs = [_recommendation(p, r, ctx) for p, r in fired]
     fired_ids = {(p.id, r.id) for p, r in fired}
@@ -392,5 +393,6 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
                   subject=log.subject, log=log.source, policies=tables.info,
                   situation=_situation(ctx, tables.situation), advice=tuple(advice),
                   conflicts=tuple(find_conflicts(recs, policies)),
-                  horizon_days=horizon.days, engine=f"followup-rules {ENGINE_VERSION}")
+                  horizon_days=horizon.days, engine=f"followup-rules {ENGINE_VERSION}",
+                  events_after=len(log) - len(ctx.view))
 

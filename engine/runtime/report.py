@@ -135,6 +135,8 @@ class Report:
     conflicts: tuple[Conflict, ...]
     horizon_days: int
     engine: str
+    #: events of the log after ``at``: left out of this evaluation
+    events_after: int = 0
 
     def recommendations(self) -> list[Recommendation]:
         return [r for group in self.advice for r in group.recommendations]
@@ -151,6 +153,7 @@ class Report:
             "subject": self.subject,
             "log": self.log,
             "horizon_days": self.horizon_days,
+            "events_after": self.events_after,
             "policies": [p.to_dict() for p in self.policies],
             "situation": dict(self.situation),
             "conflicts": [c.to_dict() for c in self.conflicts],
