@@ -69,7 +69,6 @@ def _header() -> str:
 def new_log(path: Path, timezone: str, subject: str | None = None, *, force: bool = False
             ) -> list[str]:
     """Create an empty log (refuses to overwrite unless ``force``); returns warnings."""
-    import json
 
     if os.path.islink(path) and not os.path.exists(path):
         raise UsageError(f"{path} is a link to {os.readlink(path)}, which does not exist",
@@ -81,16 +80,30 @@ def new_log(path: Path, timezone: str, subject: str | None = None, *, force: boo
         get_zone(timezone)
     except ValueError as err:
         raise UsageError(f"--timezone: {err}", hint=zone_suggestion(timezone)) from None
+    if subject is not None and any("\ud800" <= ch <= "\udfff" for ch in subject):
+        raise UsageError("--subject: the text is not valid UTF-8",
+                         hint="the terminal sent bytes in another encoding; set it to UTF-8")
     target = writable_target(path) if os.path.lexists(path) else Path(path)
     lines = [_header()]
     if subject:
-        lines.append(f"subject: {json.dumps(subject, ensure_ascii=False)}\n")
+        lines.append(f"subject: {_double_quoted(subject)}\n")
     lines.append(f"timezone: {timezone}\n")
     lines.append("events: []\n")
     with locked(target):
         atomic_write_text(target, "".join(lines))
     warning = abbreviation_warning(timezone)
     return [warning] if warning else []
+
+
+def _double_quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar that reads back identical:
+    JSON's escapes, plus those of the characters YAML takes for line breaks
+    or refuses (C1 controls, U+2028, U+2029, a byte-order mark)."""
+    import json
+
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(f"\\u{ord(ch):04x}" if "\x7f" <= ch <= "\x9f" or ch in "\u2028\u2029\ufeff" else ch
+                   for ch in quoted)
 
 
 def writable_target(path: Path) -> Path:

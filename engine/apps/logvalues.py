@@ -27,6 +27,7 @@ __all__ = ["COMMON_FIELDS", "parse_assignments", "field_value", "as_written"]
 #: Fields every event may carry (text), besides its type's own.
 COMMON_FIELDS = ("id", "note")
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TRUE = {"true", "yes", "y", "on", "1"}
 _FALSE = {"false", "no", "n", "off", "0"}
 
@@ -46,6 +47,9 @@ def parse_assignments(pairs: Sequence[str], spec: EventTypeSpec | None, *, tz: t
         if name in ("type", "at"):
             raise UsageError(f"'{name}' is set by the command, not as a field",
                              hint="the type is the argument after FILE; the time is --at")
+        if _SURROGATE.search(pair):
+            raise UsageError(f"{name}: the value is not valid UTF-8 text",
+                             hint="the terminal sent bytes in another encoding; set it to UTF-8")
         if name in out:
             raise UsageError(f"field '{name}' is given twice",
                              hint="give each field once (a list field takes 'A, B')")
