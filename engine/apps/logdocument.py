@@ -22,8 +22,9 @@ class EditableLog(ABC):
     is_json = False
 
     @abstractmethod
-    def append(self, event: dict[str, Any]) -> int:
-        """Add ``event`` at the end of the events; returns its index."""
+    def append(self, event: dict[str, Any], *, quick: bool = True) -> int:
+        """Add ``event`` at the end of the events; returns its index (-1:
+        appended as a new last line, to be checked by reading it back)."""
 
     @abstractmethod
     def remove(self, index: int) -> None:
@@ -48,7 +49,7 @@ class _JsonLog(EditableLog):
         self.ascii = original.isascii() and "\\u" in original
         self.newline = original.endswith("\n")
 
-    def append(self, event: dict[str, Any]) -> int:
+    def append(self, event: dict[str, Any], *, quick: bool = True) -> int:
         self.events.append(dict(event))
         return len(self.events) - 1
 
@@ -74,38 +75,55 @@ def _json_indent(text: str) -> int | None:
 
 
 class _YamlLog(EditableLog):
+    """A YAML log. Appending one event (the usual change) first tries adding
+    its line at the end of the file, which is what the round-trip writer
+    would do where the events are the file's last block; the caller reads
+    the result back and, if it is not the old events plus the new one, asks
+    again with ``quick=False`` for the round-trip edit."""
+
     def __init__(self, original: str) -> None:
-        from ruamel.yaml import YAML
-        from ruamel.yaml.comments import CommentedSeq
-        from ruamel.yaml.util import load_yaml_guess_indent
+        self.original = original
+        self.appended: str | None = None
+        self._data: Any = None
 
-        yaml = YAML(typ="rt")
-        yaml.preserve_quotes = True
-        yaml.width = 4096
-        _, indent, block_seq_indent = load_yaml_guess_indent(original)
-        # keep the file's own list style ("- x" or "  - x")
-        yaml.indent(mapping=2, sequence=indent or 2, offset=block_seq_indent or 0)
-        self.yaml = yaml
-        self.data = yaml.load(original)
-        if self.data.get("events") is None:
-            self.data["events"] = CommentedSeq()
-        self.events = self.data["events"]
+    def _load(self) -> Any:
+        if self._data is None:
+            from ruamel.yaml import YAML
+            from ruamel.yaml.comments import CommentedSeq
 
-    def append(self, event: dict[str, Any]) -> int:
+            yaml = YAML(typ="rt")
+            yaml.preserve_quotes = True
+            yaml.width = 4096
+            offset = _item_offset(self.original)
+            # keep the file's own list style ("- x" or "  - x")
+            yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
+            self.yaml = yaml
+            self._data = yaml.load(self.original)
+            if self._data.get("events") is None:
+                self._data["events"] = CommentedSeq()
+        return self._data
+
+    def append(self, event: dict[str, Any], *, quick: bool = True) -> int:
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
         entry = CommentedMap((k, as_written(v)) for k, v in event.items())
         entry.fa.set_flow_style()
-        if isinstance(self.events, CommentedSeq) and self.events.fa.flow_style():
-            self.events.fa.set_block_style()  # `events: []` grows into a block list
-        self.events.append(entry)
-        return len(self.events) - 1
+        if quick and self._data is None:
+            self.appended = _appended(self.original, entry)
+            if self.appended is not None:
+                return -1
+        self.appended = None
+        events = self._load()["events"]
+        if isinstance(events, CommentedSeq) and events.fa.flow_style():
+            events.fa.set_block_style()  # `events: []` grows into a block list
+        events.append(entry)
+        return len(events) - 1
 
     def remove(self, index: int) -> None:
-        del self.events[index]
+        del self._load()["events"][index]
 
     def update(self, index: int, changes: dict[str, Any], unset: tuple[str, ...] = ()) -> None:
-        entry = self.events[index]
+        entry = self._load()["events"][index]
         for key in unset:
             if key in entry:
                 del entry[key]
@@ -113,9 +131,41 @@ class _YamlLog(EditableLog):
             entry[key] = as_written(value)
 
     def text(self) -> str:
+        if self.appended is not None:
+            return self.appended
         buffer = io.StringIO()
-        self.yaml.dump(self.data, buffer)
+        self.yaml.dump(self._load(), buffer)
         return buffer.getvalue()
+
+
+_ITEM = re.compile(r"^( *)- ", re.MULTILINE)
+_EVENTS_BLOCK = re.compile(r"^events:[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def _item_offset(text: str) -> int:
+    """Spaces before the dash of the events' items (0 for "- x", 2 for "  - x")."""
+    start = _EVENTS_BLOCK.search(text)
+    match = _ITEM.search(text, start.end() if start else 0)
+    return len(match.group(1)) if match else 0
+
+
+def _appended(original: str, entry: Any) -> str | None:
+    """``original`` with ``entry`` as a new last line of a block list of
+    events, or None where the file plainly does not end with one."""
+    from ruamel.yaml import YAML
+
+    start = _EVENTS_BLOCK.search(original)
+    if start is None or _ITEM.search(original, start.end()) is None:
+        return None
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    buffer = io.StringIO()
+    yaml.dump([entry], buffer)
+    line = buffer.getvalue()
+    if line.count("\n") != 1:
+        return None
+    body = original if original.endswith("\n") else original + "\n"
+    return body + " " * _item_offset(original) + line
 
 
 def open_editable(text: str, *, json_file: bool) -> EditableLog:

@@ -34,9 +34,8 @@ from engine.apps.logvalues import parse_assignments
 from engine.base.files import atomic_write_text
 from engine.base.locks import locked
 from engine.base.suggestions import suggest
-from engine.errors import LogError, RulesError, UsageError
+from engine.errors import RulesError, UsageError
 from engine.input.documents import Document, load_document, parse_document
-from engine.input.schemas import validate_document
 from engine.input.times import get_zone, zone_suggestion
 from engine.input.zones import abbreviation_warning
 from engine.model.eventlog import Event, EventLog, build_log
@@ -152,22 +151,28 @@ def _editing(path: Path, vocabulary: Vocabulary) -> Iterator[tuple[Path, Documen
     target = writable_target(path)
     with locked(target):
         doc = load_document(target, display=str(path))
-        validate_document(doc, "event-log.schema.json", LogError, "RULES-E020")
         current = build_log(doc, vocabulary)  # the existing log must be valid first
         yield target, doc, current, open_editable(doc.text, json_file=target.suffix.lower() == ".json")
 
 
-def _write_checked(target: Path, display: str, editable: EditableLog, vocabulary: Vocabulary,
-                   index: int | None, expected: dict[str, Any] | None, what: str) -> None:
-    """Read the new text back as ``rules explain`` will, check the event at
-    ``index`` holds exactly ``expected``, then replace the file."""
-    text = editable.text()
+def _read_back(editable: EditableLog, display: str, vocabulary: Vocabulary, what: str) -> Document:
+    """The new text of ``editable`` read as ``rules explain`` will read it."""
     try:
-        new_doc = parse_document(text, display, json_only=editable.is_json)
-        validate_document(new_doc, "event-log.schema.json", LogError, "RULES-E020")
+        new_doc = parse_document(editable.text(), display, json_only=editable.is_json)
         build_log(new_doc, vocabulary)
     except RulesError as err:
         raise UsageError(f"{what} is not valid: {err.message}", hint=err.hint, code=err.code) from None
+    return new_doc
+
+
+def _write_checked(target: Path, display: str, editable: EditableLog, vocabulary: Vocabulary,
+                   index: int | None, expected: dict[str, Any] | None, what: str,
+                   new_doc: Document | None = None) -> None:
+    """Read the new text back as ``rules explain`` will, check the event at
+    ``index`` holds exactly ``expected``, then replace the file."""
+    if new_doc is None:
+        new_doc = _read_back(editable, display, vocabulary, what)
+    text = new_doc.text
     if index is not None and expected is not None:
         stored = new_doc.data["events"][index]
         if stored != expected:
@@ -175,6 +180,14 @@ def _write_checked(target: Path, display: str, editable: EditableLog, vocabulary
                              f"({_difference(expected, stored)}); the file was left as it is",
                              code="RULES-E024", hint="please report this as a bug")
     atomic_write_text(target, text)
+
+
+def _one_more(old: Any, new: Any, event: dict[str, Any]) -> bool:
+    """True if log data ``new`` is ``old`` with ``event`` appended, and nothing else changed."""
+    if not isinstance(new, dict) or new.keys() != old.keys():
+        return False
+    return all(new[key] == old[key] for key in old if key != "events") \
+        and new["events"] == [*old["events"], event]
 
 
 def _difference(expected: dict[str, Any], stored: Any) -> str:
@@ -219,9 +232,18 @@ def add_event(path: Path, event_type: str | None, at: str | None, pairs: Sequenc
         fields, notes = parse_assignments(pairs, vocabulary.event_type_specs[event_type],
                                           tz=current.tz, zone_name=current.timezone, now=now)
         event = {"type": event_type, "at": recorded.text, **fields}
+        what = f"the new {event_type} event"
         index = editable.append(event)
-        _write_checked(target, str(path), editable, vocabulary, index, event,
-                       f"the new {event_type} event")
+        new_doc = None
+        if index < 0:  # appended as a last line: right only if it reads as one more event
+            try:
+                new_doc = _read_back(editable, str(path), vocabulary, what)
+            except UsageError:
+                new_doc = None
+            if new_doc is None or not _one_more(doc.data, new_doc.data, event):
+                index, new_doc = editable.append(event, quick=False), None
+        _write_checked(target, str(path), editable, vocabulary, index if index >= 0 else len(current),
+                       event, what, new_doc)
     return Change(target, event, recorded.moment, shown(recorded.moment, current.tz),
                   (*log_warnings(doc.data, str(path)), *recorded.warnings, *notes))
 

@@ -173,9 +173,9 @@ def _default_vocabulary() -> Vocabulary:
 
 def build_log(doc: Document, vocabulary: Vocabulary | None = None, *,
               max_events: int = MAX_EVENTS) -> EventLog:
-    """The log held by ``doc`` (a parsed YAML or JSON document), checked
-    against ``vocabulary``; every problem is a ``LogError`` at its place."""
-    return _build(doc, vocabulary, max_events)
+    """The log held by ``doc`` (a parsed YAML or JSON document), checked as
+    :func:`load_log` checks it; every problem is a ``LogError`` at its place."""
+    return _checked(doc, vocabulary, max_events)
 
 
 def _build(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:
