@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator, Sequence
-from contextlib import contextmanager
+from typing import Any
 
 from engine.apps.logdocument import EditableLog, open_editable
 from engine.apps.logtimes import Recorded, now_recorded, read_time, shown
@@ -41,8 +42,16 @@ from engine.input.zones import abbreviation_warning
 from engine.model.eventlog import Event, EventLog, build_log
 from engine.model.vocabulary import Vocabulary
 
-__all__ = ["Change", "new_log", "add_event", "remove_event", "edit_event", "find_event",
-           "log_warnings", "writable_target"]
+__all__ = [
+    "Change",
+    "add_event",
+    "edit_event",
+    "find_event",
+    "log_warnings",
+    "new_log",
+    "remove_event",
+    "writable_target",
+]
 
 
 @dataclass(frozen=True)
@@ -138,8 +147,8 @@ def log_warnings(data: Any, display: str) -> list[str]:
         return []
     zone = data.get("timezone")
     if zone is None:
-        return [f"{display} has no timezone: its times are read as UTC; add a line such as "
-                "'timezone: America/New_York' (your zone)"]
+        return [(f"{display} has no timezone: its times are read as UTC; add a line such as "
+                 "'timezone: America/New_York' (your zone)")]
     warning = abbreviation_warning(zone) if isinstance(zone, str) else None
     return [f"{display}: {warning}"] if warning else []
 
@@ -259,7 +268,7 @@ def find_event(log: EventLog, ref: str) -> Event:
                          hint="name one by its number in 'rules log list'")
     if ref == "last" and log.events:
         return log.events[-1]
-    number = ref[1:] if ref.startswith("#") else ref
+    number = ref.removeprefix("#")
     if number.isascii() and number.isdigit():
         n = int(number)
         if 1 <= n <= len(log.events):

@@ -28,7 +28,7 @@ from typing import Literal
 from engine.errors import UsageError
 from engine.input.times import check_year, localize, parse_moment
 
-__all__ = ["Recorded", "read_time", "now_recorded", "shown", "is_ambiguous", "is_skipped"]
+__all__ = ["Recorded", "is_ambiguous", "is_skipped", "now_recorded", "read_time", "shown"]
 
 _EXAMPLES = "e.g. --at 2026-11-16T14:00, --at 'yesterday 14:00', --at today, --at 'friday 9:30'"
 
@@ -195,7 +195,7 @@ def _relative(text: str, tz: tzinfo, now: datetime, prefer: str, what: str) -> d
     if data is None or data.date_obj is None:
         raise UsageError(f"{what}: cannot read {text!r} as a time", code="RULES-E022",
                          hint=_EXAMPLES)
-    found = data.date_obj.replace(tzinfo=None, microsecond=0)
+    found: datetime = data.date_obj.replace(tzinfo=None, microsecond=0)
     if data.period == "day" and found.time() == time() or data.period in ("week", "month", "year"):
         return found.date()
     return found

@@ -13,8 +13,9 @@ YAML flow list (``[Lopez, Maria; Tom]``). Booleans are ``true``/``false``
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
-from typing import Any, Sequence
+from typing import Any
 
 from engine.apps.logtimes import read_time
 from engine.base.suggestions import suggest
@@ -22,7 +23,7 @@ from engine.errors import RulesError, UsageError
 from engine.input.documents import parse_document
 from engine.model.vocabulary import EventTypeSpec, FieldSpec
 
-__all__ = ["COMMON_FIELDS", "parse_assignments", "field_value", "as_written"]
+__all__ = ["COMMON_FIELDS", "as_written", "field_value", "parse_assignments"]
 
 #: Fields every event may carry (text), besides its type's own.
 COMMON_FIELDS = ("id", "note")
@@ -119,11 +120,12 @@ def _number(name: str, raw: str, kind: str) -> int | float:
     if _INT.fullmatch(text) and len(text) <= 18:
         return int(text)
     if kind == "number":
+        import math
         try:
             value = float(text)
         except ValueError:
-            value = float("nan")
-        if value == value and value not in (float("inf"), float("-inf")):
+            value = math.nan
+        if math.isfinite(value):
             return value
     raise UsageError(f"{name}: expected {'an integer' if kind == 'int' else 'a number'}, got {raw!r}",
                      code="RULES-E024", hint=f"e.g. {name}=2")

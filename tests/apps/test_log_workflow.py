@@ -19,7 +19,6 @@ from engine.errors import UsageError
 from engine.input.times import get_zone
 from engine.model.eventlog import load_log
 from engine.model.policies import default_vocabulary
-
 from examples import ROOT
 
 NY = get_zone("America/New_York")
@@ -142,10 +141,10 @@ def test_rm_and_edit_by_id_number_or_last_keep_comments(tmp_path):
     comments = [line for line in text.splitlines() if line.startswith("#")]
     change = edit_event(log, "fu1", "2026-11-23T10:15", ["channel=phone"], [], vocabulary, now=NOW)
     assert change.before is not None and change.before["channel"] == "email"
-    event = [e for e in load_log(log).events if e.id == "fu1"][0]
+    event = next(e for e in load_log(log).events if e.id == "fu1")
     assert event.fields["channel"] == "phone" and event.at.hour == 10
     remove_event(log, "#1", vocabulary)  # the interview: first in time order
-    assert [e.type for e in load_log(log).events][0] == "decision_expected"
+    assert load_log(log).events[0].type == "decision_expected"
     remove_event(log, "last", vocabulary)
     assert all(e.id != "fu1" for e in load_log(log).events)
     new_text = log.read_text()

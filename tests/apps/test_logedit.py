@@ -8,10 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from engine.cli import main
-
 from examples import ROOT
 
 

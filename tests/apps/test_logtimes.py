@@ -3,7 +3,7 @@ and times around DST changes stored so they read back as the same instant."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -49,8 +49,8 @@ def test_a_day_without_a_time_warns_that_00_00_was_recorded():
 
 
 def test_the_absolute_time_is_shown_with_zone_and_offset():
-    assert shown(datetime(2026, 12, 1, 19, 0, tzinfo=timezone.utc), NY) == "Tue 01 Dec 2026 14:00 EST (-05:00)"
-    assert shown(datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc), get_zone("UTC")) == \
+    assert shown(datetime(2026, 12, 1, 19, 0, tzinfo=UTC), NY) == "Tue 01 Dec 2026 14:00 EST (-05:00)"
+    assert shown(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), get_zone("UTC")) == \
         "Wed 01 Jul 2026 12:00 UTC (+00:00)"
 
 
@@ -75,7 +75,7 @@ def _add(tmp_path, at):
 def test_an_explicit_offset_in_the_repeated_hour_is_kept(tmp_path):
     """Regression: `--at 2026-11-01T01:30-05:00` was stored as naive 01:30 (read back as -04:00)."""
     log, change = _add(tmp_path, "2026-11-01T01:30-05:00")
-    _, first = _add(tmp_path, "2026-11-01T01:30-04:00")
+    _add(tmp_path, "2026-11-01T01:30-04:00")
     assert "2026-11-01T01:30-05:00" in log.read_text() and "2026-11-01T01:30-04:00" in log.read_text()
     events = load_log(log).events
     assert [e.at.utcoffset() for e in events] == [timedelta(hours=-4), timedelta(hours=-5)]
@@ -98,8 +98,8 @@ def test_a_skipped_time_moves_forward_with_a_warning(tmp_path):
 
 def test_now_in_the_repeated_hour_is_stored_with_its_offset():
     """Regression: the default "now" in the repeated hour lost its offset."""
-    second = datetime(2026, 11, 1, 6, 40, tzinfo=timezone.utc)  # 01:40 EST, the second 01:40
+    second = datetime(2026, 11, 1, 6, 40, tzinfo=UTC)  # 01:40 EST, the second 01:40
     recorded = now_recorded(second, NY, "America/New_York")
     assert recorded.text == "2026-11-01T01:40-05:00" and recorded.moment == second
-    ordinary = now_recorded(datetime(2026, 11, 2, 15, 0, 59, tzinfo=timezone.utc), NY, "America/New_York")
+    ordinary = now_recorded(datetime(2026, 11, 2, 15, 0, 59, tzinfo=UTC), NY, "America/New_York")
     assert ordinary.text == "2026-11-02T10:00"

@@ -16,13 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
+from hang_guard import time_limit  # noqa: F401  (autouse: a hang fails the test)
 
 from engine.base.locks import lock_path, locked
 from engine.errors import UsageError
 from engine.model.eventlog import load_log
-
 from examples import ROOT
-from hang_guard import time_limit  # noqa: F401  (autouse: a hang fails the test)
 
 TIME_LIMIT = 600
 WRITERS = 4
@@ -64,9 +63,8 @@ def test_the_lock_is_a_sidecar_and_is_exclusive_across_processes(tmp_path):
     log.write_text("timezone: UTC\nevents: []\n")
     proc = _holder(log, 30)
     try:
-        with pytest.raises(UsageError) as info:
-            with locked(log, wait=0.3):
-                pass
+        with pytest.raises(UsageError) as info, locked(log, wait=0.3):
+            pass
         assert info.value.code == "RULES-E055" and f"process {proc.pid}" in info.value.message
     finally:
         proc.kill()
@@ -107,9 +105,8 @@ def test_a_waiting_writer_gives_up_with_exit_2_and_the_file_unchanged(tmp_path, 
 
 def test_a_bad_lock_wait_setting_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setenv("RULES_LOCK_WAIT", "soon")
-    with pytest.raises(UsageError, match="RULES_LOCK_WAIT"):
-        with locked(tmp_path / "x"):
-            pass
+    with pytest.raises(UsageError, match="RULES_LOCK_WAIT"), locked(tmp_path / "x"):
+        pass
 
 
 def test_concurrent_writers_lose_no_event(tmp_path):
