@@ -213,6 +213,10 @@ def _check_type(event_type: str | None, vocabulary: Vocabulary) -> str:
     if not event_type:
         raise UsageError("which event? TYPE is missing",
                          hint="event types: " + ", ".join(types) + " (rules log types describes them)")
+    if "=" in event_type:
+        raise UsageError(f"which event? TYPE is missing ({event_type!r} is a field)",
+                         hint="the type comes before the fields, e.g. rules log add FILE follow_up_sent "
+                              "channel=email; event types: " + ", ".join(types))
     if event_type not in vocabulary.event_type_specs:
         raise UsageError(f"unknown event type {event_type!r}", code="RULES-E023",
                          hint=suggest(event_type, types) or "event types: " + ", ".join(types))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.apps.logedit import add_event
 from engine.apps.logtimes import now_recorded, read_time, shown
@@ -103,3 +105,21 @@ def test_now_in_the_repeated_hour_is_stored_with_its_offset():
     assert recorded.text == "2026-11-01T01:40-05:00" and recorded.moment == second
     ordinary = now_recorded(datetime(2026, 11, 2, 15, 0, 59, tzinfo=UTC), NY, "America/New_York")
     assert ordinary.text == "2026-11-02T10:00"
+
+
+@settings(max_examples=120, deadline=None)
+@given(text=st.text(max_size=40))
+def test_any_text_is_a_time_or_a_usage_error(text):
+    """No input to --at gives anything but a time or a clean error."""
+    try:
+        recorded = read_time(text, NY, "America/New_York", NOW)
+    except UsageError:
+        return
+    assert recorded.moment.tzinfo is not None and recorded.text
+
+
+def test_a_field_given_where_the_type_belongs_says_so(tmp_path):
+    log = tmp_path / "l.yaml"
+    log.write_text("timezone: UTC\nevents: []\n")
+    with pytest.raises(UsageError, match="TYPE is missing"):
+        add_event(log, "channel=email", None, [], default_vocabulary(), now=NOW)
