@@ -39,7 +39,7 @@ from engine.errors import RulesError, UsageError
 from engine.input.documents import Document, load_document, parse_document
 from engine.input.times import get_zone, zone_suggestion
 from engine.input.zones import abbreviation_warning
-from engine.model.eventlog import Event, EventLog, build_log
+from engine.model.eventlog import Event, EventLog, checked_log
 from engine.model.vocabulary import Vocabulary
 
 __all__ = [
@@ -160,7 +160,7 @@ def _editing(path: Path, vocabulary: Vocabulary) -> Iterator[tuple[Path, Documen
     target = writable_target(path)
     with locked(target):
         doc = load_document(target, display=str(path))
-        current = build_log(doc, vocabulary)  # the existing log must be valid first
+        current = checked_log(doc, vocabulary)  # the existing log must be valid first
         yield target, doc, current, open_editable(doc.text, json_file=target.suffix.lower() == ".json")
 
 
@@ -168,7 +168,7 @@ def _read_back(editable: EditableLog, display: str, vocabulary: Vocabulary, what
     """The new text of ``editable`` read as ``rules explain`` will read it."""
     try:
         new_doc = parse_document(editable.text(), display, json_only=editable.is_json)
-        build_log(new_doc, vocabulary)
+        checked_log(new_doc, vocabulary)
     except RulesError as err:
         raise UsageError(f"{what} is not valid: {err.message}", hint=err.hint, code=err.code) from None
     return new_doc
