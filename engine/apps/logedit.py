@@ -134,6 +134,9 @@ def writable_target(path: Path) -> Path:
     if not stat.S_ISREG(info.st_mode):
         raise UsageError(f"{path} is not a regular file", code="RULES-E056",
                          hint="a log is a YAML or JSON file; copy it to a file to change it")
+    if info.st_nlink > 1:  # the rename would leave the other names with the old content
+        raise UsageError(f"{path} has {info.st_nlink} hard links: changing it would split them",
+                         code="RULES-E056", hint="keep the log in a file of its own (a symbolic link is fine)")
     # Root may write anything: the mode bits are what the owner asked for.
     if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK):
         raise UsageError(f"{path} is read-only", code="RULES-E056",

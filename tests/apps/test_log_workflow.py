@@ -250,6 +250,16 @@ def test_new_with_force_through_a_link_writes_the_target(tmp_path, capsys):
     assert link.is_symlink() and "timezone: UTC" in real.read_text()
 
 
+def test_a_hard_linked_log_is_refused_rather_than_split(tmp_path, capsys):
+    log = _log(tmp_path)
+    other = tmp_path / "other.yaml"
+    os.link(log, other)
+    before = log.read_bytes()
+    code, _, err = run(capsys, "log", "add", str(log), "notes_written")
+    assert code == 2 and "hard links" in err
+    assert log.read_bytes() == before and os.stat(log).st_ino == os.stat(other).st_ino
+
+
 def test_a_special_file_is_not_replaced(tmp_path, capsys):
     fifo = tmp_path / "log.yaml"
     os.mkfifo(fifo)
