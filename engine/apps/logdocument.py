@@ -135,7 +135,7 @@ class _YamlLog(EditableLog):
             return self.appended
         buffer = io.StringIO()
         self.yaml.dump(self._load(), buffer)
-        return buffer.getvalue()
+        return _like(self.original, buffer.getvalue())
 
 
 _ITEM = re.compile(r"^( *)- ", re.MULTILINE)
@@ -166,6 +166,12 @@ def _appended(original: str, entry: Any) -> str | None:
         return None
     body = original if original.endswith("\n") else original + "\n"
     return body + " " * _item_offset(original) + line
+
+
+def _like(original: str, text: str) -> str:
+    """``text`` with the byte-order mark of ``original``, if it had one."""
+    text = text.lstrip("\ufeff")
+    return ("\ufeff" + text) if original.startswith("\ufeff") else text
 
 
 def open_editable(text: str, *, json_file: bool) -> EditableLog:

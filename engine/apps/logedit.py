@@ -185,6 +185,8 @@ def _write_checked(target: Path, display: str, editable: EditableLog, vocabulary
     if new_doc is None:
         new_doc = _read_back(editable, display, vocabulary, what)
     text = new_doc.text
+    if _crlf(target):  # the text was read with its line endings folded: restore them
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
     if index is not None and expected is not None:
         stored = new_doc.data["events"][index]
         if stored != expected:
@@ -192,6 +194,12 @@ def _write_checked(target: Path, display: str, editable: EditableLog, vocabulary
                              f"({_difference(expected, stored)}); the file was left as it is",
                              code="RULES-E024", hint="please report this as a bug")
     atomic_write_text(target, text)
+
+
+def _crlf(path: Path) -> bool:
+    """True if the file's first line ends with CR LF (Windows line endings)."""
+    with open(path, "rb") as handle:
+        return handle.readline(1 << 16).endswith(b"\r\n")
 
 
 def _one_more(old: Any, new: Any, event: dict[str, Any]) -> bool:

@@ -300,3 +300,17 @@ def test_rm_keeps_comments_and_a_refused_rm_writes_nothing(tmp_path):
     with pytest.raises(UsageError):
         remove_event(log, "2", default_vocabulary())
     assert log.read_text() == text
+
+
+@pytest.mark.parametrize("start", ["", "\ufeff"])
+def test_crlf_line_endings_and_a_byte_order_mark_are_kept(tmp_path, start):
+    log = tmp_path / "log.yaml"
+    log.write_bytes((start + "# mine\r\ntimezone: UTC\r\nevents:\r\n"
+                     "  - {type: notes_written, at: 2026-11-16T12:00}\r\n").encode())
+    vocabulary = default_vocabulary()
+    add_event(log, "notes_written", "2026-11-16T13:00", ["note=quick"], vocabulary)    # a new last line
+    edit_event(log, "1", None, ["note=edited"], [], vocabulary)                        # a round-trip edit
+    data = log.read_bytes()
+    assert data.startswith(start.encode() + b"# mine\r\n")
+    assert data.count(b"\n") == data.count(b"\r\n") == 5
+    assert [e.note for e in load_log(log).events] == ["edited", "quick"]
