@@ -314,3 +314,16 @@ def test_crlf_line_endings_and_a_byte_order_mark_are_kept(tmp_path, start):
     assert data.startswith(start.encode() + b"# mine\r\n")
     assert data.count(b"\n") == data.count(b"\r\n") == 5
     assert [e.note for e in load_log(log).events] == ["edited", "quick"]
+
+
+def test_an_iso_time_does_not_load_the_date_library(tmp_path):
+    """The relative-time reader (dateparser) is imported only for words."""
+    import subprocess
+    import sys
+    log = _log(tmp_path)
+    script = ("import sys; from engine.cli import main; "
+              f"code = main(['log', 'add', {str(log)!r}, 'notes_written', '--at', '2026-11-17T10:00']); "
+              "print(code, 'dateparser' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+    assert done.stdout.split()[-2:] == ["0", "False"], done.stderr
