@@ -136,6 +136,7 @@ def log_edit(file: str, event: str, fields: tuple[str, ...], at: str | None, uns
 def log_list(file: str, policies_dir: str | None) -> int:
     """List the events of FILE in time order, numbered as rm and edit take them."""
     from engine.apps.logedit import log_warnings
+    from engine.apps.logtimes import is_ambiguous
     from engine.input.documents import load_document
     from engine.model.eventlog import load_log
     from engine.runtime.explanation import format_value
@@ -148,8 +149,11 @@ def log_list(file: str, policies_dir: str | None) -> int:
         fields = ", ".join(f"{k}={format_value(v, event_log.tz)}" for k, v in e.fields.items() if v is not None)
         extra = "".join(f"  {k}={v}" for k, v in (("id", e.id), ("note", e.note)) if v)
         future = "  (in the future)" if e.at > now else ""
-        click.echo(f"  {number:>{width}}  {e.at.strftime('%a %d %b %Y %H:%M')}  {e.type:<20} {fields}"
-                   f"{extra}{future}".rstrip())
+        local = e.at.astimezone(event_log.tz)
+        when = local.strftime("%a %d %b %Y %H:%M")
+        if is_ambiguous(local.replace(tzinfo=None), event_log.tz):  # which 01:30 of the two
+            when += f" {local.tzname()}"
+        click.echo(f"  {number:>{width}}  {when}  {e.type:<20} {fields}{extra}{future}".rstrip())
     _warn(log_warnings(load_document(file).data, file))
     return 0
 

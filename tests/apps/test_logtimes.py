@@ -123,3 +123,15 @@ def test_a_field_given_where_the_type_belongs_says_so(tmp_path):
     log.write_text("timezone: UTC\nevents: []\n")
     with pytest.raises(UsageError, match="TYPE is missing"):
         add_event(log, "channel=email", None, [], default_vocabulary(), now=NOW)
+
+
+def test_log_list_tells_the_two_times_of_a_repeated_hour_apart(tmp_path, capsys):
+    from engine.cli import main
+    log, _ = _add(tmp_path, "2026-11-01T01:30-04:00")
+    _add(tmp_path, "2026-11-01T01:30-05:00")
+    _add(tmp_path, "2026-11-01T03:00")
+    assert main(["log", "list", str(log)]) == 0
+    out = capsys.readouterr().out
+    assert "Sun 01 Nov 2026 01:30 EDT  notes_written" in out
+    assert "Sun 01 Nov 2026 01:30 EST  notes_written" in out
+    assert "Sun 01 Nov 2026 03:00  notes_written" in out
