@@ -92,6 +92,9 @@ def new_log(path: Path, timezone: str, subject: str | None = None, *, force: boo
         raise UsageError("--subject: the text is not valid UTF-8",
                          hint="the terminal sent bytes in another encoding; set it to UTF-8")
     target = writable_target(path) if os.path.lexists(path) else Path(path)
+    if not target.parent.is_dir():
+        raise UsageError(f"{path}: the folder {target.parent} does not exist", code="RULES-E051",
+                         hint="create the folder first, or pick another place")
     lines = [_header()]
     if subject:
         lines.append(f"subject: {_double_quoted(subject)}\n")

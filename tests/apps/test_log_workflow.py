@@ -327,3 +327,9 @@ def test_an_iso_time_does_not_load_the_date_library(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
     assert done.stdout.split()[-2:] == ["0", "False"], done.stderr
+
+
+def test_new_in_a_missing_folder_says_so(tmp_path, capsys):
+    code, _, err = run(capsys, "log", "new", str(tmp_path / "no" / "log.yaml"), "--timezone", "UTC")
+    assert code == 2 and "RULES-E051" in err and "does not exist" in err
+    assert not (tmp_path / "no").exists()
