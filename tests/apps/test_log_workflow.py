@@ -333,3 +333,20 @@ def test_new_in_a_missing_folder_says_so(tmp_path, capsys):
     code, _, err = run(capsys, "log", "new", str(tmp_path / "no" / "log.yaml"), "--timezone", "UTC")
     assert code == 2 and "RULES-E051" in err and "does not exist" in err
     assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("text", [
+    "timezone: UTC\nevents:\n  - {type: notes_written, at: 2026-11-16T12:00}\nsubject: after the events\n",
+    "events:\n- {type: notes_written, at: 2026-11-16T12:00}\ntimezone: UTC  # last\n",
+    "timezone: UTC\nevents:\n  - type: notes_written\n    at: 2026-11-16T12:00\n",
+    "timezone: UTC\nevents: [{type: notes_written, at: 2026-11-16T12:00}]\n",
+    "timezone: UTC\nevents:\n  - {type: notes_written, at: 2026-11-16T12:00}\n# the end",
+])
+def test_an_event_is_added_right_whatever_the_layout(tmp_path, text):
+    """Where a new last line would not be the last event, the round-trip edit is used."""
+    log = tmp_path / "log.yaml"
+    log.write_text(text)
+    add_event(log, "follow_up_sent", "2026-11-17T09:00", ["channel=email"], default_vocabulary())
+    events = load_log(log).events
+    assert [e.type for e in events] == ["notes_written", "follow_up_sent"]
+    assert load_log(log).subject == ("after the events" if "subject" in text else None)
