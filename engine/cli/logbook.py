@@ -21,9 +21,27 @@ def log() -> None:
     """Start an event log and record events without editing YAML."""
 
 
+def _width() -> int:
+    """The terminal's width (``COLUMNS``; 80 off a terminal)."""
+    import shutil
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
+def _say(text: str, *, indent: int = 2, err: bool = False) -> None:
+    """Print ``text`` wrapped to the terminal, continuation lines indented
+    ``indent`` more than the first (file names and words are never split;
+    a NUL stands for a space that must not break a line)."""
+    import textwrap
+    first = text[: len(text) - len(text.lstrip(" "))]
+    lines = textwrap.wrap(text.strip(" "), width=_width(), initial_indent=first,
+                          subsequent_indent=first + " " * indent, break_long_words=False,
+                          break_on_hyphens=False) or [""]
+    click.echo("\n".join(lines).replace("\0", " "), err=err)
+
+
 def _warn(warnings: Any) -> None:
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _say(f"warning: {warning}", err=True)
 
 
 def _field_text(value: Any) -> str:
@@ -61,7 +79,7 @@ def log_new(file: str, timezone: str, subject: str | None, force: bool) -> int:
     """Create an empty event log FILE."""
     from engine.apps.logedit import new_log
     warnings = new_log(Path(file), timezone, subject, force=force)
-    click.echo(f"created {file} ({timezone})")
+    _say(f"created {file} ({timezone})")
     _warn(warnings)
     return 0
 
@@ -85,7 +103,7 @@ def log_add(file: str, event_type: str | None, fields: tuple[str, ...], at: str 
     from engine.apps.logedit import add_event
     policies = load_set(policies_dir, ())
     change = add_event(Path(file), event_type, at, fields, policies.vocabulary)
-    click.echo(f"added {change.event['type']} at {change.shown_at} to {file}")
+    _say(f"added {change.event['type']} at {change.shown_at} to {file}")
     _warn(change.warnings)
     return 0
 
@@ -100,7 +118,7 @@ def log_rm(file: str, event: str, policies_dir: str | None) -> int:
     policies = load_set(policies_dir, ())
     change = remove_event(Path(file), event, policies.vocabulary)
     details = _fields_text(change.event)
-    click.echo(f"removed {change.event['type']} at {change.shown_at}"
+    _say(f"removed {change.event['type']} at {change.shown_at}"
                + (f" ({details})" if details else "") + f" from {file}")
     _warn(change.warnings)
     return 0
@@ -124,7 +142,7 @@ def log_edit(file: str, event: str, fields: tuple[str, ...], at: str | None, uns
     policies = load_set(policies_dir, ())
     change = edit_event(Path(file), event, at, fields, unset, policies.vocabulary)
     details = _fields_text(change.event)
-    click.echo(f"changed {change.event['type']}: now at {change.shown_at}"
+    _say(f"changed {change.event['type']}: now at {change.shown_at}"
                + (f" ({details})" if details else "") + f" in {file}")
     _warn(change.warnings)
     return 0
@@ -143,17 +161,20 @@ def log_list(file: str, policies_dir: str | None) -> int:
     policies = load_set(policies_dir, ())
     event_log = load_log(file, policies.vocabulary)
     now = datetime.now(event_log.tz)
-    click.echo(f"{event_log.subject or file} ({event_log.timezone}): {len(event_log)} event(s)")
+    _say(f"{event_log.subject or file} ({event_log.timezone}): {len(event_log)} event(s)")
     width = len(str(len(event_log)))
     for number, e in enumerate(event_log.events, 1):
-        fields = ", ".join(f"{k}={format_value(v, event_log.tz)}" for k, v in e.fields.items() if v is not None)
+        # one field never breaks across lines ("Sam Poe" stays whole)
+        fields = ", ".join(f"{k}={format_value(v, event_log.tz)}".replace(" ", "\0")
+                           for k, v in e.fields.items() if v is not None)
         extra = "".join(f"  {k}={v}" for k, v in (("id", e.id), ("note", e.note)) if v)
         future = "  (in the future)" if e.at > now else ""
         local = e.at.astimezone(event_log.tz)
         when = local.strftime("%a %d %b %Y %H:%M")
         if is_ambiguous(local.replace(tzinfo=None), event_log.tz):  # which 01:30 of the two
             when += f" {local.tzname()}"
-        click.echo(f"  {number:>{width}}  {when}  {e.type:<20} {fields}{extra}{future}".rstrip())
+        _say(f"  {number:>{width}}  {when}  {e.type:<20} {fields}{extra}{future}".rstrip(),
+             indent=width + 2)
     _warn(log_warnings(load_document(file).data, file))
     return 0
 
@@ -166,7 +187,7 @@ def log_types(policies_dir: str | None) -> int:
     vocabulary = policies.vocabulary
     for name in sorted(vocabulary.event_types()):
         spec = vocabulary.event_type_specs[name]
-        click.echo(f"{name}: {spec.doc}")
+        _say(f"{name}: {spec.doc}")
         for f in spec.fields.values():
             kind = "name or list of names" if f.type.name == "list" else \
                 "date or date and time" if f.type.name in ("date", "datetime") else f.type.name
@@ -174,6 +195,6 @@ def log_types(policies_dir: str | None) -> int:
                 kind = " | ".join(f.values)
             extra = "required" if f.required else (f"default {_field_text(f.default)}"
                                                     if f.default is not None else "optional")
-            click.echo(f"  {f.name}={kind}  ({extra}) {f.doc}")
+            _say(f"  {f.name}={kind}  ({extra}) {f.doc}", indent=4)
     click.echo("Every event may also have id=TEXT and note=TEXT.")
     return 0

@@ -350,3 +350,17 @@ def test_an_event_is_added_right_whatever_the_layout(tmp_path, text):
     events = load_log(log).events
     assert [e.type for e in events] == ["notes_written", "follow_up_sent"]
     assert load_log(log).subject == ("after the events" if "subject" in text else None)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_log_output_fits_the_terminal_width(tmp_path, capsys, monkeypatch, width):
+    monkeypatch.setenv("COLUMNS", str(width))
+    log = _log(tmp_path)
+    outputs = []
+    for argv in (["add", str(log), "notes_written", "--at", "2026-11-01T01:30", "note=a long note " * 4],
+                 ["list", str(log)], ["types"], ["edit", str(log), "2", "format=video"]):
+        code, out, err = run(capsys, "log", *argv)
+        assert code == 0, err
+        outputs.append(out + err)
+    for line in "".join(outputs).splitlines():
+        assert len(line) <= width or str(tmp_path) in line, line
