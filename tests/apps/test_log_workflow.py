@@ -45,7 +45,7 @@ def test_the_issue_workflow_end_to_end(tmp_path, capsys):
     code, out, err = run(capsys, "log", "add", str(log), "interview", "--at", "yesterday 14:00",
                          "interviewers=Maria Lopez, Tom Chen", "format=video")
     assert code == 0, err
-    assert re.search(r"^added interview at \w{3} \d\d \w{3} 20\d\d 14:00 E[SD]T \(-0[45]:00\) to ", out)
+    assert re.search(r"^added interview at \w{3} \d\d \w{3} 20\d\d 14:00 E[SD]T \(-0[45]:00\) to\s", out)
     assert run(capsys, "log", "add", str(log), "thank_you_sent", "--at", "yesterday 18:00",
                "to=Maria", "note=follow-up #2")[0] == 0
     assert run(capsys, "log", "add", str(log), "decision_expected", "--at", "yesterday 14:50",
