@@ -68,6 +68,8 @@ _FACT_WORDS = {
     "deadline": "Their date", "contacts_since_interview": "Follow-ups since the interview",
     "last_contact": "Last follow-up", "last_reply": "Last reply", "last_reply_tone": "Tone of last reply",
     "check_in_invited_after": "Invited to check in after", "outcome": "Outcome",
+    "interview_round": "Interview round", "round_deadline": "Their date",
+    "round_check_in_after": "Invited to check in after", "next_interview": "Next interview",
 }
 
 
