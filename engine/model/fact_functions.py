@@ -218,11 +218,12 @@ def follow_ups_since_news(ctx) -> int | None:
 
 
 def last_news(ctx) -> Any:
+    interview = ctx["interview"]  # (read first: the sources are the same in any order)
     replies = _since_interview(ctx, "reply_received")
     if replies:
         ctx.touch(replies[-1])
         return replies[-1].at
-    return ctx["interview"]
+    return interview
 
 
 FACT_FUNCTIONS: Mapping[str, FactFunction] = {

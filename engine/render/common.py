@@ -9,7 +9,15 @@ from typing import Any, Mapping
 from engine.runtime.report import AdviceGroup, Conflict, Recommendation, Report
 
 __all__ = ["when_text", "params_text", "conflict_title", "side_text", "situation_items",
-           "moment", "split_advice"]
+           "moment", "split_advice", "grade_text", "STANCE_MARKS"]
+
+#: The mark before a recommendation in text views: do, avoid, may (an option).
+STANCE_MARKS = {"do": "✓", "avoid": "✗", "may": "○"}
+
+
+def grade_text(grade: str | None) -> str:
+    """`` [strong]`` / `` [weak]`` after a quote: how firmly the article words it."""
+    return f" [{grade}]" if grade else ""
 
 
 def moment(iso: str) -> datetime:
@@ -92,9 +100,9 @@ def situation_items(report: Report) -> list[tuple[str, str]]:
 
 
 def split_advice(report: Report) -> tuple[list[AdviceGroup], list[AdviceGroup]]:
-    """Advice groups with at least one ``do`` and with only ``avoid``."""
+    """Advice groups with at least one ``do`` or ``may``, and with only ``avoid``."""
     do: list[AdviceGroup] = []
     avoid: list[AdviceGroup] = []
     for group in report.advice:
-        (do if any(r.stance == "do" for r in group.recommendations) else avoid).append(group)
+        (do if any(r.stance != "avoid" for r in group.recommendations) else avoid).append(group)
     return do, avoid

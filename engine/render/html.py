@@ -11,7 +11,8 @@ from html import escape
 
 from engine.runtime.plan import Plan, PlanItem
 from engine.runtime.report import Report
-from engine.render.common import conflict_title, params_text, side_text, situation_items, split_advice, when_text
+from engine.render.common import (conflict_title, grade_text, params_text, side_text,
+                                  situation_items, split_advice, when_text)
 
 __all__ = ["render_html"]
 
@@ -144,7 +145,8 @@ def _report_sections(report: Report) -> str:
                              f"<strong>{escape(r.policy)}@{escape(r.version)}</strong> · <code>{escape(r.rule)}</code>"
                              f"{params}<br>{escape(r.summary)}<div class=\"trace\">when <code>{escape(r.when)}</code>"
                              + "".join(f"<br>{escape(t)}" for t in r.trace)
-                             + f"</div><div>cite: “{escape(r.quote)}” — <em>{escape(r.section)}</em></div></div>")
+                             + f"</div><div>cite: “{escape(r.quote)}”{escape(grade_text(r.grade))} "
+                             f"— <em>{escape(r.section)}</em></div></div>")
             for n in g.not_firing:
                 nxt = f"; would apply from {escape(when_text(n.next_fires_at, now))}" if n.next_fires_at else ""
                 parts.append(f'<div class="trace">not now: {escape(n.policy)}@{escape(n.version)} '

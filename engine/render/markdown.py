@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.runtime.report import AdviceGroup, Report
-from engine.render.common import (conflict_title, moment, params_text, side_text, situation_items,
+from engine.render.common import (conflict_title, grade_text, moment, params_text, side_text, situation_items,
                      split_advice, when_text)
 
 __all__ = ["render"]
@@ -23,7 +23,7 @@ def _group(lines: list[str], g: AdviceGroup, now) -> None:
         for t in r.trace:
             lines.append(f"    - `{t}`")
         who = f" ({r.attributed_to})" if r.attributed_to else ""
-        lines.append(f"  - cite: “{r.quote}” — *{r.section}*{who}")
+        lines.append(f"  - cite: “{r.quote}”{grade_text(r.grade)} — *{r.section}*{who}")
     if g.not_firing:
         lines.append("")
         lines.append("| other source | rule | stance | status | because | would apply from |")

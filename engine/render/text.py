@@ -9,8 +9,8 @@ import textwrap
 import click
 
 from engine.runtime.report import AdviceGroup, Recommendation, Report
-from engine.render.common import (conflict_title, moment, params_text, side_text, situation_items,
-                     split_advice, when_text)
+from engine.render.common import (STANCE_MARKS, conflict_title, grade_text, moment, params_text,
+                                  side_text, situation_items, split_advice, when_text)
 
 __all__ = ["render"]
 
@@ -41,7 +41,7 @@ def _rec(out: _Out, r: Recommendation, mark: str) -> None:
     out.wrap(f"when: {r.when}", "      ")
     for line in r.trace:
         out.wrap(out.style(line, dim=True), "        ")
-    cite = f"cite: “{r.quote}” — section “{r.section}”"
+    cite = f"cite: “{r.quote}”{grade_text(r.grade)} — section “{r.section}”"
     if r.attributed_to:
         cite += f", attributed to {r.attributed_to}"
     out.wrap(cite, "      ")
@@ -50,7 +50,7 @@ def _rec(out: _Out, r: Recommendation, mark: str) -> None:
 def _group(out: _Out, g: AdviceGroup, now) -> None:
     out.add(out.style(f"■ {g.label}", bold=True) + out.style(f"  [{g.action}]", dim=True))
     for r in g.recommendations:
-        _rec(out, r, "✓" if r.stance == "do" else "✗")
+        _rec(out, r, STANCE_MARKS.get(r.stance, "✗"))
     if g.not_firing:
         out.add("  Other sources on this, not applying now:")
         for n in g.not_firing:

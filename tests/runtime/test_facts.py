@@ -27,7 +27,7 @@ CASES: list[dict[str, Any]] = load_document(CASES_FILE).data["cases"]
 
 # Facts that are never null: counts over the whole log, the clock, a default.
 NEVER_NULL = {"now", "unanswered_contacts", "outcome", "references_notified",
-              "profiles_reviewed", "social_connected"}
+              "profiles_reviewed", "social_connected", "has_company_contact", "decided"}
 
 
 def _context(case: dict[str, Any], provenance: bool = False) -> FactContext:
