@@ -226,6 +226,26 @@ def last_news(ctx) -> Any:
     return interview
 
 
+def thank_you_channels(ctx) -> tuple[str, ...] | None:
+    if _latest_interview(ctx) is None:
+        return None
+    channels: set[str] = set()
+    for e in _after(ctx.events_of("thank_you_sent"), ctx["interview"]):
+        ctx.touch(e)
+        channels.add(e.fields.get("channel") or "unknown")
+    return tuple(sorted(channels))
+
+
+def keep_in_touch_sent(ctx) -> int | None:
+    if _latest_interview(ctx) is None:
+        return None
+    sent = [e for e in _after(ctx.events_of("follow_up_sent"), ctx["interview"])
+            if e.fields.get("kind") in ("keep_in_touch", "value_add")]
+    for e in sent:
+        ctx.touch(e)
+    return len(sent)
+
+
 FACT_FUNCTIONS: Mapping[str, FactFunction] = {
     "now": FactFunction(now),
     "interview_part_of_day": FactFunction(interview_part_of_day, ("interview",)),
@@ -243,4 +263,6 @@ FACT_FUNCTIONS: Mapping[str, FactFunction] = {
     "all_replies_positive": FactFunction(all_replies_positive),
     "follow_ups_since_news": FactFunction(follow_ups_since_news, ("last_news",)),
     "last_news": FactFunction(last_news, ("interview",)),
+    "thank_you_channels": FactFunction(thank_you_channels, ("interview",)),
+    "keep_in_touch_sent": FactFunction(keep_in_touch_sent, ("interview",)),
 }
