@@ -11,7 +11,7 @@ from html import escape
 
 from engine.runtime.plan import Plan, PlanItem
 from engine.runtime.report import Report
-from engine.render.common import (conflict_title, grade_text, params_text, side_text,
+from engine.render.common import (report_now, conflict_title, grade_text, params_text, side_text,
                                   situation_items, split_advice, when_text)
 
 __all__ = ["render_html"]
@@ -122,7 +122,7 @@ def _plan_table(plan: Plan) -> str:
 
 
 def _report_sections(report: Report) -> str:
-    now = datetime.fromisoformat(report.at)
+    now = report_now(report)
     parts = ["<h2>Situation</h2><table><tbody>"]
     for label, value in situation_items(report):
         parts.append(f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.runtime.report import AdviceGroup, Report
-from engine.render.common import (conflict_title, grade_text, moment, params_text, side_text, situation_items,
+from engine.render.common import (report_now, conflict_title, grade_text, moment, params_text, side_text, situation_items,
                      split_advice, when_text)
 
 __all__ = ["render"]
@@ -36,9 +36,9 @@ def _group(lines: list[str], g: AdviceGroup, now) -> None:
 
 
 def render(report: Report) -> str:
-    now = moment(report.at)
+    now = report_now(report)
     lines = [f"# {report.subject or report.log or 'Follow-up advice'}", "",
-             f"As of **{when_text(report.at)}** ({report.timezone}).", "", "## Situation", "",
+             f"As of **{when_text(report.at, dates=False)}** ({report.timezone}).", "", "## Situation", "",
              "| | |", "|---|---|"]
     for label, value in situation_items(report):
         lines.append(f"| {label} | {_esc(value)} |")

@@ -9,7 +9,7 @@ import textwrap
 import click
 
 from engine.runtime.report import AdviceGroup, Recommendation, Report
-from engine.render.common import (STANCE_MARKS, conflict_title, grade_text, moment, params_text,
+from engine.render.common import (report_now, STANCE_MARKS, conflict_title, grade_text, moment, params_text,
                                   side_text, situation_items, split_advice, when_text)
 
 __all__ = ["render"]
@@ -63,10 +63,10 @@ def _group(out: _Out, g: AdviceGroup, now) -> None:
 
 def render(report: Report, *, color: bool = False) -> str:
     out = _Out(color)
-    now = moment(report.at)
+    now = report_now(report)
     title = report.subject or report.log or "Your follow-up"
     out.add(out.style(title, bold=True))
-    out.add(f"As of {when_text(report.at)} ({report.timezone})")
+    out.add(f"As of {when_text(report.at, dates=False)} ({report.timezone})")
     out.add()
     out.add(out.style("SITUATION", bold=True))
     for label, value in situation_items(report):
