@@ -145,7 +145,8 @@ def _day(f: Firing) -> int | None:
     interview = f.facts["interview"]
     if interview is None:
         return None
-    return (f.at.date() - interview.astimezone(f.at.tzinfo).date()).days
+    days: int = (f.at.date() - interview.astimezone(f.at.tzinfo).date()).days
+    return days
 
 
 def summary(firings: list[Firing], days: int = DAYS) -> str:

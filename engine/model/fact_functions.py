@@ -103,12 +103,12 @@ def outcome(ctx) -> str:
 _HOUR = timedelta(minutes=60)
 
 
-def _latest_interview(ctx) -> Any:
+def _latest_interview(ctx: Any) -> Any:
     interviews = ctx.events_of("interview")
     return interviews[-1] if interviews else None
 
 
-def interview_round(ctx) -> int | None:
+def interview_round(ctx: Any) -> int | None:
     interviews = ctx.events_of("interview")
     if not interviews:
         return None
@@ -117,7 +117,7 @@ def interview_round(ctx) -> int | None:
     return given if given is not None else len(interviews)
 
 
-def interview_end(ctx) -> Any:
+def interview_end(ctx: Any) -> Any:
     latest = _latest_interview(ctx)
     if latest is None:
         return None
@@ -126,7 +126,7 @@ def interview_end(ctx) -> Any:
     return latest.at + (timedelta(minutes=minutes) if minutes else _HOUR)
 
 
-def next_interview(ctx) -> Any:
+def next_interview(ctx: Any) -> Any:
     latest = _latest_interview(ctx)
     starts = [e for e in ctx.events_of("interview_scheduled")
               if latest is None or e.fields["starts"] > latest.at]
@@ -137,24 +137,24 @@ def next_interview(ctx) -> Any:
     return first_one.fields["starts"]
 
 
-def _since_interview(ctx, event_type: str) -> tuple:
+def _since_interview(ctx: Any, event_type: str) -> tuple[Any, ...]:
     latest = _latest_interview(ctx)
     return () if latest is None else _after_or_at(ctx.events_of(event_type), latest.at)
 
 
-def _after_or_at(events: tuple, moment: Any) -> tuple:
+def _after_or_at(events: tuple[Any, ...], moment: Any) -> tuple[Any, ...]:
     """The events at or after ``moment`` (``events`` is in time order)."""
     return events[bisect_left(events, moment, key=_at):]
 
 
-def round_deadline(ctx) -> Any:
+def round_deadline(ctx: Any) -> Any:
     for e in reversed(_since_interview(ctx, "decision_expected")):
         ctx.touch(e)
         return e.fields["by"]
     return None
 
 
-def round_check_in_after(ctx) -> Any:
+def round_check_in_after(ctx: Any) -> Any:
     replies = _since_interview(ctx, "reply_received")
     if not replies:
         return None
@@ -162,7 +162,7 @@ def round_check_in_after(ctx) -> Any:
     return replies[-1].fields.get("check_in_after")
 
 
-def told_will_contact(ctx) -> bool | None:
+def told_will_contact(ctx: Any) -> bool | None:
     """A reply since the interview said "we will contact you", and no later
     reply took it back by inviting a check-in."""
     replies = _since_interview(ctx, "reply_received")
@@ -178,7 +178,7 @@ def told_will_contact(ctx) -> bool | None:
     return False
 
 
-def asked_to_keep_apprised(ctx) -> bool | None:
+def asked_to_keep_apprised(ctx: Any) -> bool | None:
     if _latest_interview(ctx) is None:
         return None
     for e in _since_interview(ctx, "reply_received"):
@@ -188,7 +188,7 @@ def asked_to_keep_apprised(ctx) -> bool | None:
     return False
 
 
-def preferred_channel(ctx) -> str | None:
+def preferred_channel(ctx: Any) -> str | None:
     for e in reversed(_since_interview(ctx, "reply_received")):
         if e.fields.get("preferred_channel") is not None:
             ctx.touch(e)
@@ -196,7 +196,7 @@ def preferred_channel(ctx) -> str | None:
     return None
 
 
-def all_replies_positive(ctx) -> bool | None:
+def all_replies_positive(ctx: Any) -> bool | None:
     replies = _since_interview(ctx, "reply_received")
     if not replies:
         return None
@@ -207,7 +207,7 @@ def all_replies_positive(ctx) -> bool | None:
     return True
 
 
-def follow_ups_since_news(ctx) -> int | None:
+def follow_ups_since_news(ctx: Any) -> int | None:
     news = ctx["last_news"]
     if news is None:
         return None
@@ -217,7 +217,7 @@ def follow_ups_since_news(ctx) -> int | None:
     return len(contacts)
 
 
-def last_news(ctx) -> Any:
+def last_news(ctx: Any) -> Any:
     interview = ctx["interview"]  # (read first: the sources are the same in any order)
     replies = _since_interview(ctx, "reply_received")
     if replies:
@@ -226,7 +226,7 @@ def last_news(ctx) -> Any:
     return interview
 
 
-def thank_you_channels(ctx) -> tuple[str, ...] | None:
+def thank_you_channels(ctx: Any) -> tuple[str, ...] | None:
     if _latest_interview(ctx) is None:
         return None
     channels: set[str] = set()
@@ -236,7 +236,7 @@ def thank_you_channels(ctx) -> tuple[str, ...] | None:
     return tuple(sorted(channels))
 
 
-def keep_in_touch_sent(ctx) -> int | None:
+def keep_in_touch_sent(ctx: Any) -> int | None:
     if _latest_interview(ctx) is None:
         return None
     sent = [e for e in _after(ctx.events_of("follow_up_sent"), ctx["interview"])
