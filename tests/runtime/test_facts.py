@@ -73,7 +73,7 @@ def test_traced_expression_agrees(case, text, expected):
 
 def test_fact_types_match_their_declaration():
     kinds = {"int": (int,), "bool": (bool,), "string": (str,), "datetime": (datetime,),
-             "number": (int, float)}
+             "number": (int, float), "list": (tuple,)}
     vocab = default_vocabulary()
     for case in CASES:
         ctx = _context(case)
