@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path

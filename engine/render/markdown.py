@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.runtime.report import AdviceGroup, Report
-from engine.render.common import (report_now, conflict_title, grade_text, moment, params_text, side_text, situation_items,
+from engine.render.common import (report_now, conflict_title, grade_text, params_text, side_text, situation_items,
                      split_advice, when_text)
 
 __all__ = ["render"]

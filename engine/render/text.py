@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from engine.runtime.report import AdviceGroup, Recommendation, Report
-from engine.render.common import (report_now, STANCE_MARKS, conflict_title, grade_text, moment, params_text,
+from engine.render.common import (report_now, STANCE_MARKS, conflict_title, grade_text, params_text,
                                   side_text, situation_items, split_advice, when_text)
 
 __all__ = ["render"]
