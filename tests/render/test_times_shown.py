@@ -62,3 +62,12 @@ def test_the_header_keeps_the_time_at_midnight():
     report = _report([{"type": "interview", "at": "2026-11-16T10:00", "interviewers": ["A"]}],
                      datetime(2026, 11, 20, 0, 0, tzinfo=NY))
     assert "As of Fri 20 Nov 2026 00:00 (America/New_York)" in render_text(report)
+
+
+def test_traces_show_a_date_given_without_a_time_as_a_date():
+    report = _report([{"type": "interview", "at": "2026-11-16T10:00", "interviewers": ["A"]},
+                      {"type": "decision_expected", "at": "2026-11-16T10:30", "by": "2026-11-20"}],
+                     datetime(2026, 11, 23, 9, tzinfo=NY))
+    traces = [t for g in report.advice for r in g.recommendations for t in r.trace]
+    assert "round_deadline = Fri 20 Nov 2026  [from decision_expected (event 2)]" in traces
+    assert "interview = Mon 16 Nov 2026 10:00  [from interview (event 1)]" in traces
