@@ -161,12 +161,12 @@ def summary(firings: list[Firing], days: int = DAYS) -> str:
         bucket.update((pid, rule.id) for pid, rule in f.rules)
     logs = sorted({f.log for f in firings})
     spans = [(d, d) for d in range(14)] + [(d, min(d + 6, days)) for d in range(14, days, 7)]
-    width = max(12, *(len(s) for s in sources))
+    width = max(12, *(len(s) for s in sources))  # 5 sources fit in 80 columns
     lines = [f"Sweep: {len(logs)} logs, every {STEP.seconds // 3600} hours for {days} days "
              f"({len(firings)} moments).",
              "Rules fired per day, per source: the mean over the logs of the distinct",
              "rules that fire on that day (day 0 = the latest interview).", "",
-             "days     " + " ".join(f"{s:>{width}}" for s in sources)]
+             f"{'days':<5} " + " ".join(f"{s:>{width}}" for s in sources)]
     for first, last in spans:
         cells = [(log, d) for log in logs for d in range(first, last + 1) if (log, d) in fired]
         if not cells:
@@ -176,7 +176,7 @@ def summary(firings: list[Firing], days: int = DAYS) -> str:
         for source in sources:
             total = sum(len({r for p, r in fired[c] if p == source}) for c in cells)
             row.append(f"{total / len(cells):>{width}.1f}")
-        lines.append(f"{label:<8} " + " ".join(row))
+        lines.append(f"{label:<5} " + " ".join(row))
     return "\n".join(lines)
 
 
