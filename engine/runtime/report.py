@@ -47,6 +47,7 @@ class Recommendation:
     trace: tuple[str, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
     attributed_to: str | None = None
+    grade: str | None = None  # "strong" or "weak", from the article's wording
 
     def side(self) -> dict[str, Any]:
         return {"policy": self.policy, "version": self.version, "rule": self.rule,
@@ -60,6 +61,8 @@ class Recommendation:
             "trace": list(self.trace), "facts": dict(self.facts)}
         if self.attributed_to:
             d["attributed_to"] = self.attributed_to
+        if self.grade:
+            d["grade"] = self.grade
         return d
 
 
