@@ -112,14 +112,14 @@ def clauses(when: str) -> list[str]:
 
     node = parse(when)
     if isinstance(node, BoolOp) and node.op == "and":
-        return [to_text(n) for n in node.operands]
-    return [to_text(node)]
+        return [to_text(n, clarify=True) for n in node.operands]
+    return [to_text(node, clarify=True)]
 
 
 def _canonical(when: str) -> str:
     from engine.language.parser import parse
     from engine.language.printer import to_text
-    return to_text(parse(when))
+    return to_text(parse(when), clarify=True)
 
 
 def _fields(rule: Rule) -> dict[str, Any]:

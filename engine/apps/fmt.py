@@ -39,7 +39,7 @@ ORDER: dict[str, tuple[str, ...]] = {
     "param": ("doc", "values"),
     "vocabulary": ("vocabulary", "version", "situation", "event_types", "facts"),
     "event_type": ("doc", "fields"),
-    "field": ("type", "values", "required", "min_items", "single_to_list", "default", "doc"),
+    "field": ("type", "values", "required", "min_items", "minimum", "maximum", "single_to_list", "default", "doc"),
     "fact": ("type", "values", "expr", "function", "doc"),
 }
 
@@ -68,7 +68,7 @@ def canonical_condition(text: str) -> str:
     from engine.language.printer import to_text
 
     try:
-        return to_text(parse(text))
+        return to_text(parse(text), clarify=True)
     except RulesError:
         return text
 

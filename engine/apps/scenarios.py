@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from engine.base.suggestions import suggest
 from engine.errors import RulesError
 from engine.input.documents import Document, Positions, load_document
 from engine.input.times import parse_moment
-from engine.model.eventlog import EventLog, load_log, log_from_document
-from engine.model.policies import PolicySet
+from engine.model.eventlog import EventLog, load_log, checked_log
+from engine.model.policies import Policy, PolicySet
 from engine.runtime.evaluation import evaluate
 
 __all__ = ["Scenario", "ScenarioResult", "Mismatch", "load_scenarios", "run_scenario", "run_scenarios",
@@ -27,6 +27,10 @@ __all__ = ["Scenario", "ScenarioResult", "Mismatch", "load_scenarios", "run_scen
 
 _STANCES = ("do", "avoid", "may", "none")
 _KEYS = ("name", "at", "log", "expect")
+
+#: Loads ``policy@version`` (a policy set holding it) for scenario files that
+#: pin a version other than the one loaded.
+VersionLoader = Callable[[str], PolicySet]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,11 @@ class Scenario:
     doc: Document = field(repr=False, compare=False)
     index: int = 0
     log_path: tuple[Any, ...] = ()  # where the log is in the scenario file
+    version: str | None = None  # pinned by the file's ``policy: id@version``
+
+    @property
+    def ref(self) -> str:
+        return f"{self.policy}@{self.version}" if self.version else self.policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +65,7 @@ class ScenarioResult:
     mismatches: tuple[Mismatch, ...]
     fired: frozenset[str]  # rule ids of the scenario's policy that fired
     error: RulesError | None = None
+    policy: Policy | None = field(default=None, repr=False, compare=False)  # the version run
 
     @property
     def ok(self) -> bool:
@@ -67,14 +77,15 @@ def _error(doc: Document, path: tuple[Any, ...], message: str, hint: str | None 
 
 
 def scenario_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The scenario files under ``paths`` (files, or folders of ``*.yaml``), in order, once each."""
+    """The scenario files under ``paths`` (files, or folders searched for
+    ``*.yaml`` at any depth), in order, once each."""
     from engine.errors import InputError
 
     files: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files.extend(sorted(p.glob("*.yaml")))
+            files.extend(sorted(p.rglob("*.yaml")))
         elif p.is_file():
             files.append(p)
         else:
@@ -119,15 +130,30 @@ def load_scenarios(path: str | Path) -> list[Scenario]:
             if stance not in _STANCES:
                 raise _error(doc, path_i + ("expect", rule),
                              f"expected do, avoid, may or none, got {stance!r}")
-        out.append(Scenario(data["policy"], str(s["name"]), str(s["at"]), log, dict(s["expect"]),
-                            doc.file, doc.positions.of(path_i)[0], doc, i, log_path))
+        pid, _, version = data["policy"].partition("@")
+        out.append(Scenario(pid, str(s["name"]), str(s["at"]), log, dict(s["expect"]),
+                            doc.file, doc.positions.of(path_i)[0], doc, i, log_path, version or None))
     return out
 
 
-def run_scenario(scenario: Scenario, policies: PolicySet,
-                 logs: dict[Path, EventLog] | None = None) -> ScenarioResult:
+def _pinned(scenario: Scenario, policies: PolicySet, load: VersionLoader | None) -> Policy | None:
     policy = policies.get(scenario.policy)
+    if policy is None or scenario.version is None or policy.version == scenario.version:
+        return policy
+    if load is None:
+        raise RulesError(f"the scenarios pin {scenario.ref}, but {policy.ref} is loaded",
+                         code="RULES-E052", hint=f"run them with --policy {scenario.ref}",
+                         **scenario.doc.where(("policy",)))
+    return load(scenario.ref).get(scenario.policy)
+
+
+def run_scenario(scenario: Scenario, policies: PolicySet, load: VersionLoader | None = None,
+                 logs: dict[Path, EventLog] | None = None) -> ScenarioResult:
+    """Run one scenario against the loaded version of its policy, or (when
+    the file pins another version and ``load`` is given) against that one."""
+    policy = None
     try:
+        policy = _pinned(scenario, policies, load)
         if policy is None:
             raise _unknown_policy(scenario.doc, scenario.policy, policies)
         unknown = [r for r in scenario.expect if policy.rule(r) is None]
@@ -140,14 +166,14 @@ def run_scenario(scenario: Scenario, policies: PolicySet,
         single = PolicySet((policy,), policies.vocabulary, policies.actions)
         report = evaluate(single, log, moment, explain=False)
     except RulesError as err:
-        return ScenarioResult(scenario, (), frozenset(), err)
+        return ScenarioResult(scenario, (), frozenset(), err, policy)
     except ValueError as err:
         return ScenarioResult(scenario, (), frozenset(),
-                              _error(scenario.doc, ("scenarios", scenario.index, "at"), str(err)))
+                              _error(scenario.doc, ("scenarios", scenario.index, "at"), str(err)), policy)
     fired = {rule: stance for (pid, rule), stance in report.fired().items() if pid == policy.id}
     mismatches = tuple(Mismatch(rule, want, fired.get(rule, "none"))
                        for rule, want in scenario.expect.items() if fired.get(rule, "none") != want)
-    return ScenarioResult(scenario, mismatches, frozenset(fired))
+    return ScenarioResult(scenario, mismatches, frozenset(fired), None, policy)
 
 
 def _unknown_policy(doc: Document, pid: str, policies: PolicySet) -> RulesError:
@@ -176,10 +202,11 @@ def _log_of(scenario: Scenario, policies: PolicySet, logs: dict[Path, EventLog])
             return outer.of(prefix + tuple(path), key=key)
 
     doc = Document(scenario.log, _Shifted(), scenario.doc.file, scenario.doc.text)
-    return log_from_document(doc, policies.vocabulary)
+    return checked_log(doc, policies.vocabulary)
 
 
-def run_scenario_files(files: Iterable[str | Path], policies: PolicySet, *,
+def run_scenario_files(files: Iterable[str | Path], policies: PolicySet,
+                       load: VersionLoader | None = None, *,
                        skip: Iterable[str] = (), skipped_files: list[Path] | None = None,
                        ) -> tuple[list[ScenarioResult], list[RulesError]]:
     """Run every scenario of ``files``: the results, and the problems that
@@ -203,13 +230,14 @@ def run_scenario_files(files: Iterable[str | Path], policies: PolicySet, *,
         if scenarios and policies.get(scenarios[0].policy) is None:
             problems.append(_unknown_policy(scenarios[0].doc, scenarios[0].policy, policies))
             continue
-        results.extend(run_scenario(s, policies, logs) for s in scenarios)
+        results.extend(run_scenario(s, policies, load, logs) for s in scenarios)
     return results, problems
 
 
-def run_scenarios(files: Iterable[str | Path], policies: PolicySet) -> list[ScenarioResult]:
+def run_scenarios(files: Iterable[str | Path], policies: PolicySet,
+                  load: VersionLoader | None = None) -> list[ScenarioResult]:
     """Run every scenario of ``files``; the first problem that stops a file is raised."""
-    results, problems = run_scenario_files(files, policies)
+    results, problems = run_scenario_files(files, policies, load)
     if problems:
         raise problems[0]
     return results
@@ -217,16 +245,18 @@ def run_scenarios(files: Iterable[str | Path], policies: PolicySet) -> list[Scen
 
 def coverage(results: Iterable[ScenarioResult], policies: PolicySet
              ) -> dict[str, tuple[list[str], list[str]]]:
-    """``{policy: (rules that fired somewhere, rules that never fired)}`` for
-    the policies the scenarios exercise."""
+    """``{policy@version: (rules that fired somewhere, rules that never fired)}``
+    for the policy versions the scenarios exercise."""
     fired: dict[str, set[str]] = {}
+    run: dict[str, Policy] = {}
     for r in results:
-        fired.setdefault(r.scenario.policy, set()).update(r.fired)
-    out = {}
-    for pid in sorted(fired):
-        policy = policies.get(pid)
+        policy = r.policy or policies.get(r.scenario.policy)
         if policy is None:
             continue
-        ids = [rule.id for rule in policy.rules]
-        out[pid] = ([i for i in ids if i in fired[pid]], [i for i in ids if i not in fired[pid]])
+        run[policy.ref] = policy
+        fired.setdefault(policy.ref, set()).update(r.fired)
+    out = {}
+    for ref in sorted(fired):
+        ids = [rule.id for rule in run[ref].rules]
+        out[ref] = ([i for i in ids if i in fired[ref]], [i for i in ids if i not in fired[ref]])
     return out

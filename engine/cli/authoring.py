@@ -71,7 +71,8 @@ def _run_tests(paths: tuple[str, ...], policies_dir: tuple[str, ...], pins: tupl
         from engine.model.folders import merged_policy_files, policy_roots
         skip = set(merged_policy_files(policy_roots(folders or None))) - {p.id for p in policies}
     left_out: list[Path] = []
-    results, problems = run_scenario_files(files, policies, skip=skip, skipped_files=left_out)
+    results, problems = run_scenario_files(files, policies, lambda ref: load_set(folders, (ref,)),
+                                           skip=skip, skipped_files=left_out)
     failed = [r for r in results if not r.ok]
     code = 2 if problems else 1 if failed else 0  # an unreadable file is bad input
     cover = coverage(results, policies)
@@ -84,7 +85,7 @@ def _run_tests(paths: tuple[str, ...], policies_dir: tuple[str, ...], pins: tupl
     lines = [err.render() for err in problems]
     for r in failed:
         s = r.scenario
-        lines.append(f"FAIL {s.file}:{s.line}: {s.policy} — {s.name} (at {s.at})")
+        lines.append(f"FAIL {s.file}:{s.line}: {s.ref} — {s.name} (at {s.at})")
         if r.error is not None:
             lines.append("  " + r.error.render().replace("\n", "\n  "))
         lines.extend(f"  {m.rule}: expected {m.expected}, got {m.got}" for m in r.mismatches)
@@ -96,7 +97,7 @@ def _run_tests(paths: tuple[str, ...], policies_dir: tuple[str, ...], pins: tupl
     lines += [summary, "coverage:"]
     for pid, (fired, never) in cover.items():
         total = len(fired) + len(never)
-        line = f"  {pid:<16} {len(fired)}/{total} rules fired in some scenario"
+        line = f"  {pid:<22} {len(fired)}/{total} rules fired in some scenario"
         if never:
             line += "; never: " + ", ".join(never)
         lines.append(line)

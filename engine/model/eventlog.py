@@ -20,7 +20,7 @@ from engine.input.times import pinned, get_zone, parse_moment, zone_suggestion
 from engine.input.schemas import validate_document
 from engine.model.vocabulary import FieldSpec, Vocabulary, default_vocabulary
 
-__all__ = ["Event", "EventLog", "LogView", "load_log", "build_log", "log_from_document",
+__all__ = ["Event", "EventLog", "LogView", "load_log", "build_log", "checked_log",
            "iter_jsonl_logs", "MAX_EVENTS"]
 
 _COMMON = ("id", "note")
@@ -109,6 +109,10 @@ class LogView:
     @property
     def events(self) -> tuple[Event, ...]:
         return self.log.events[: self._count]
+
+    def __len__(self) -> int:
+        """How many of the log's events are at or before the moment."""
+        return self._count
 
 
 _TIME_ORDER = attrgetter("at", "index")  # stable: input order within one moment
@@ -271,6 +275,8 @@ def _field_value(doc: Document, path: tuple[Any, ...], etype: str, spec: FieldSp
                 or (kind == "int" and isinstance(value, float)):
             raise _field_error(doc, path, etype, spec,
                                f"expected {'an integer' if kind == 'int' else 'a number'}, got {value!r}")
+        if spec.minimum is not None and value < spec.minimum:
+            raise _field_error(doc, path, etype, spec, f"must be at least {spec.minimum}, got {value!r}")
         return value
     if kind in ("datetime", "date"):
         try:
@@ -300,10 +306,10 @@ def load_log(path: str | Path, vocabulary: Vocabulary | None = None, *,
     return _checked(doc, vocabulary, max_events)
 
 
-def log_from_document(doc: Document, vocabulary: Vocabulary | None = None, *,
-                      max_events: int = MAX_EVENTS) -> EventLog:
-    """Build a log from a parsed document (errors point into that document:
-    a scenario file embeds logs)."""
+def checked_log(doc: Document, vocabulary: Vocabulary | None = None, *,
+                max_events: int = MAX_EVENTS) -> EventLog:
+    """The log held by ``doc`` (a parsed YAML or JSON document), checked as
+    :func:`load_log` checks it (vocabulary, then the schema)."""
     return _checked(doc, vocabulary, max_events)
 
 

@@ -33,10 +33,13 @@ from engine.model.vocabulary import Vocabulary, default_vocabulary, load_vocabul
 __all__ = ["Action", "ActionCatalogue", "Rule", "Policy", "PolicySet", "load_actions",
            "load_policies", "load_policy_file", "check_policy_file", "default_vocabulary",
            "display_path", "parse_version", "policy_files", "policy_roots", "BUNDLED",
-           "ENGINE_VERSION", "MAX_POLICIES", "MAX_RULES_PER_POLICY", "Stance"]
+           "ENGINE_VERSION", "MAX_POLICIES", "MAX_RULES_PER_POLICY", "Stance", "Grade"]
 
 Stance = Literal["do", "avoid", "may"]
 """How a source stands on an action: recommends it, warns against it, or permits it."""
+
+Grade = Literal["strong", "weak"]
+"""How strongly the article words a recommendation ("never …" is strong, "you may want to …" weak)."""
 
 ENGINE_VERSION = __version__
 Version = tuple[int, ...]
@@ -141,6 +144,7 @@ class Rule:
     quote: str
     attributed_to: str | None = None
     line: int | None = None
+    grade: Grade | None = None  # absent in policies written before 1.1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,7 +288,8 @@ def _rule_from(doc: Document, path: tuple[Any, ...], r: Mapping[str, Any], vocab
         condition=compile_checked(checked, vocabulary.functions),
         action=r["then"]["action"], stance=cast(Stance, r["then"]["stance"]), params=params,
         section=r["cite"]["section"], quote=r["cite"]["quote"],
-        attributed_to=r.get("attributed_to"), line=doc.positions.of(path)[0])
+        attributed_to=r.get("attributed_to"), line=doc.positions.of(path)[0],
+        grade=cast("Grade | None", r["then"].get("grade")))
 
 
 def _check_header(doc: Document, data: Mapping[str, Any], expect_id: str | None,
@@ -319,7 +324,7 @@ def _rule_params(doc: Document, path: tuple[Any, ...], then: Mapping[str, Any], 
     params: dict[str, str | tuple[str, ...]] = {}
     ok = True
     for name, value in then.items():
-        if name in ("action", "stance"):
+        if name in ("action", "stance", "grade"):
             continue
         allowed = action.params.get(name)
         if allowed is None:

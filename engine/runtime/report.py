@@ -47,6 +47,7 @@ class Recommendation:
     trace: tuple[str, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
     attributed_to: str | None = None
+    grade: str | None = None  # "strong" or "weak", from the article's wording
 
     def side(self) -> dict[str, Any]:
         return {"policy": self.policy, "version": self.version, "rule": self.rule,
@@ -60,6 +61,8 @@ class Recommendation:
             "trace": list(self.trace), "facts": dict(self.facts)}
         if self.attributed_to:
             d["attributed_to"] = self.attributed_to
+        if self.grade:
+            d["grade"] = self.grade
         return d
 
 
@@ -135,6 +138,8 @@ class Report:
     conflicts: tuple[Conflict, ...]
     horizon_days: int
     engine: str
+    #: events of the log after ``at``: left out of this evaluation
+    events_after: int = 0
 
     def recommendations(self) -> list[Recommendation]:
         return [r for group in self.advice for r in group.recommendations]
@@ -151,6 +156,7 @@ class Report:
             "subject": self.subject,
             "log": self.log,
             "horizon_days": self.horizon_days,
+            "events_after": self.events_after,
             "policies": [p.to_dict() for p in self.policies],
             "situation": dict(self.situation),
             "conflicts": [c.to_dict() for c in self.conflicts],
