@@ -198,7 +198,8 @@ def _value(spec: Any, rng: random.Random, at: datetime) -> Any:
     if kind == "bool":
         return rng.random() < 0.5
     if kind in ("int", "number"):
-        return rng.randint(0, 5)
+        low = spec.minimum
+        return rng.randint(low if low is not None else 0, 5 if low is None else max(low, 1) + 4)
     if kind in ("date", "datetime"):
         return (at + timedelta(days=rng.randint(1, 10))).date().isoformat()
     return "note"

@@ -82,11 +82,16 @@ def _param(values: tuple[str, ...], doc: str) -> dict[str, Any]:
 
 def policy_schema(vocabulary: Vocabulary, actions: ActionCatalogue) -> dict[str, Any]:
     """Action ids with their parameters, and the fact names, for policy rules."""
+    from engine.base.resources import load_schema
+
+    # what every `then` may hold besides parameters (action, stance, grade…)
+    structural_then = load_schema("policy.schema.json")["$defs"]["rule"]["properties"]["then"]
+    fixed = list(structural_then.get("properties", {}))
     ids = sorted(actions.actions)
     branches = []
     for aid in ids:
         action = actions[aid]
-        props: dict[str, Any] = {"action": {}, "stance": {}}
+        props: dict[str, Any] = {name: {} for name in fixed}
         props.update({p: _param(v, action.param_docs.get(p, "")) for p, v in action.params.items()})
         branches.append({"if": {"properties": {"action": {"const": aid}}, "required": ["action"]},
                          "then": {"properties": props, "additionalProperties": False}})

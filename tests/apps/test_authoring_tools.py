@@ -46,7 +46,8 @@ def test_new_makes_a_policy_that_checks_and_a_scenario_that_passes(tmp_path, mon
 
 def test_bump_copies_the_latest_sets_the_version_and_locks_the_old_one(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    shutil.copytree(ROOT / "policies" / "hayes", tmp_path / "policies" / "hayes")
+    (tmp_path / "policies" / "hayes").mkdir(parents=True)
+    shutil.copy(ROOT / "policies" / "hayes" / "1.0.0.yaml", tmp_path / "policies" / "hayes" / "1.0.0.yaml")
     assert main(["bump", "hayes", "-m", "Wait two more days."]) == 0
     new = tmp_path / "policies" / "hayes" / "1.1.0.yaml"
     text = new.read_text()
@@ -65,7 +66,8 @@ def test_bump_copies_the_latest_sets_the_version_and_locks_the_old_one(tmp_path,
 
 def test_lock_refuses_a_malformed_lock_file(tmp_path, capsys):
     root = tmp_path / "policies"
-    shutil.copytree(ROOT / "policies" / "hayes", root / "hayes")
+    (root / "hayes").mkdir(parents=True)
+    shutil.copy(ROOT / "policies" / "hayes" / "1.0.0.yaml", root / "hayes" / "1.0.0.yaml")
     (root / "versions.lock").write_text("hayes@1.0.0 = abc\n")
     assert main(["check", str(root)]) == 2
     assert "versions.lock:1:1: RULES-E034 not a lock entry" in capsys.readouterr().out
@@ -76,7 +78,7 @@ def test_lock_refuses_a_malformed_lock_file(tmp_path, capsys):
 def test_scenarios_can_share_a_log_file_and_a_top_level_log(tmp_path, capsys):
     shutil.copy(ROOT / "examples" / "waiting-past-date.yaml", tmp_path / "waiting.yaml")
     (tmp_path / "shared.yaml").write_text(
-        "policy: hayes\n"
+        "policy: hayes@1.0.0\n"
         "log: waiting.yaml\n"
         "scenarios:\n"
         "  - {name: early, at: 2026-11-17T09:00, expect: {check-in-after-stated-date: none}}\n"
@@ -94,7 +96,8 @@ def test_an_unknown_policy_is_reported_once_with_a_did_you_mean(tmp_path, capsys
     (tmp_path / "s.yaml").write_text(text)
     results, problems = run_scenario_files([tmp_path / "s.yaml"], load_policies())
     assert results == [] and len(problems) == 1
-    assert problems[0].hint == "did you mean 'hayes'?" and problems[0].line == 2
+    line = text.splitlines().index("policy: hayse") + 1
+    assert problems[0].hint == "did you mean 'hayes'?" and problems[0].line == line
     assert main(["test", str(tmp_path / "s.yaml")]) == 2
     out = capsys.readouterr().out
     assert out.count("no policy 'hayse' is loaded") == 1
@@ -151,7 +154,7 @@ def test_sarif(failing, capsys):
 def test_json(failing, capsys):
     assert main(["test", str(failing), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert data["failed"] == 1 and data["coverage"]["hayes"]["fired"]
+    assert data["failed"] == 1 and data["coverage"]["hayes@1.1.0"]["fired"]
     [bad] = [s for s in data["scenarios"] if not s["ok"]]
     assert bad["mismatches"] == [{"rule": "always-send-thank-you", "expected": "avoid", "got": "do"}]
 
@@ -215,5 +218,5 @@ def test_the_same_version_in_two_folders_names_both_files(tmp_path, capsys):
 def test_pinned_policies_skip_the_other_policies_scenario_files(capsys):
     assert main(["test", str(ROOT / "tests" / "scenarios"), "--policy", "hayes"]) == 0
     out = capsys.readouterr().out
-    assert "4 file(s) of policies not selected skipped" in out and "no policy" not in out
+    assert "8 file(s) of policies not selected skipped" in out and "no policy" not in out
     assert main(["test", str(HAYES_SCENARIOS), "--policy", "halpin"]) == 0
