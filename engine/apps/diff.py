@@ -11,8 +11,8 @@ on which days.
 
 from __future__ import annotations
 
-import difflib
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -144,12 +144,11 @@ def rule_changes(old: Policy, new: Policy) -> list[RuleChange]:
         removed: tuple[str, ...] = ()
         added: tuple[str, ...] = ()
         if "when" in changed:
+            # clauses as multisets: moving a clause is not removing it
             ca, cb = clauses(before[rid].when), clauses(rule.when)
-            matcher = difflib.SequenceMatcher(a=ca, b=cb, autojunk=False)
-            for op, i1, i2, j1, j2 in matcher.get_opcodes():
-                if op != "equal":
-                    removed += tuple(ca[i1:i2])
-                    added += tuple(cb[j1:j2])
+            gone, new = Counter(ca) - Counter(cb), Counter(cb) - Counter(ca)
+            removed = tuple(c for c in dict.fromkeys(ca) for _ in range(gone[c]))
+            added = tuple(c for c in dict.fromkeys(cb) for _ in range(new[c]))
         out.append(RuleChange(rid, "changed", changed, removed, added))
     out.extend(RuleChange(rid, "removed", {k: (v, None) for k, v in _fields(rule).items()})
                for rid, rule in before.items() if rid not in after)

@@ -177,3 +177,17 @@ def test_every_policy_with_two_versions_diffs(capsys, monkeypatch):
             assert out.startswith(f"{pid} {old} → {new}") and "\nRules: " in out and "\nEffect over " in out
             seen += 1
     assert seen >= 1
+
+
+def test_sources_md_summaries_match_the_rule_diffs():
+    """docs/sources.md gives, per bundled policy, the rules `rules diff`
+    finds added, removed and changed between 1.0.0 and 1.1.0."""
+    import re
+
+    text = (ROOT / "docs" / "sources.md").read_text("utf-8")
+    rows = dict(re.findall(r"^\| (\S+) \| (\d+ / \d+ / \d+) \|", text, re.M))
+    for pid in ("careerbuilder", "hayes", "followup-guide", "cheatsheet", "halpin"):
+        old = load_policies(select=[f"{pid}@1.0.0"]).get(pid)
+        new = load_policies(select=[f"{pid}@1.1.0"]).get(pid)
+        kinds = [c.kind for c in rule_changes(old, new)]
+        assert rows[pid] == f"{kinds.count('added')} / {kinds.count('removed')} / {kinds.count('changed')}"
