@@ -224,7 +224,8 @@ def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
             continue
         first.sort(key=lambda w: (w[0], w[2].id))
         conflicts.append(Conflict("timing", (action,), tuple((recommendation(p, r),) for _, _, p, r in first),
-                                  windows=tuple((_iso(s), _iso(e)) for s, e, _, _ in first)))
+                                  windows=tuple((s.isoformat(timespec="seconds"), _iso(e))
+                                                for s, e, _, _ in first)))
     return conflicts
 
 
