@@ -35,7 +35,7 @@ from engine.runtime.facts import FactContext
 from engine.runtime.report import Conflict
 from engine.runtime.timing import intervals
 
-__all__ = ["Witness", "Atlas", "conflict_atlas", "situations", "DEFAULT_MAX_LOGS"]
+__all__ = ["Witness", "Atlas", "conflict_atlas", "situations", "reachability_warnings", "DEFAULT_MAX_LOGS"]
 
 #: How many generated logs the search evaluates (all of levels 0 and 1, then level 2 in order).
 DEFAULT_MAX_LOGS = 300
@@ -164,8 +164,8 @@ def situations(policies: PolicySet) -> Iterator[dict[str, Any]]:
     """Event logs, smallest first: an interview alone (each variant, morning
     and afternoon); with one more event (each type and variant, at each
     offset); with one event repeated as often as the conditions count (a
-    week apart); with two more (each pair of types in their first form, at
-    two pairs of offsets)."""
+    week apart); with two more (each pair of types in their first varied
+    form, at two pairs of offsets)."""
     vocab = policies.vocabulary
     specs = vocab.event_type_specs
     if "interview" not in specs:
@@ -193,9 +193,9 @@ def situations(policies: PolicySet) -> Iterator[dict[str, Any]]:
             va = _variants(specs[a], _START)
             for b in others:
                 vb = _variants(specs[b], _START)
-                if va and vb:
-                    yield _log([("interview", t0, first), (a, t0 + _OFFSETS[i], va[0]),
-                                (b, t0 + _OFFSETS[j], vb[0])])
+                if va and vb:  # each in its first varied form (a reply with a tone, say)
+                    yield _log([("interview", t0, first), (a, t0 + _OFFSETS[i], va[min(1, len(va) - 1)]),
+                                (b, t0 + _OFFSETS[j], vb[min(1, len(vb) - 1)])])
 
 
 def _counts(policies: PolicySet) -> list[int]:
@@ -330,3 +330,27 @@ def conflict_atlas(policies: PolicySet, *, max_logs: int = DEFAULT_MAX_LOGS) -> 
     ordered = sorted(witnesses.values(), key=lambda w: (w.policies, w.actions, w.kind))
     return Atlas(tuple(p.id for p in policies.policies), tuple(ordered), never, tuple(shadowed),
                  logs, moments_seen)
+
+
+def reachability_warnings(paths: list[str], *, max_logs: int = DEFAULT_MAX_LOGS) -> list[str]:
+    """``file:line:col: warning: …`` for every rule of the policies in force
+    under each folder in ``paths`` that fires in no searched situation, or
+    only ever together with another rule of its policy giving the same advice."""
+    from pathlib import Path
+
+    from engine.model.policies import load_policies
+
+    found = []
+    for raw in paths:
+        if not Path(raw).is_dir():
+            continue
+        policies = load_policies(raw)
+        atlas = conflict_atlas(policies, max_logs=max_logs)
+        where = {(p.id, r.id): f"{p.file}:{r.line or 1}:1" for p in policies.policies for r in p.rules}
+        for pid, rid in atlas.never_fired:
+            found.append(f"{where[(pid, rid)]}: warning: rule '{rid}' fires in none of the "
+                         f"{atlas.logs} generated situations searched (its condition may be unsatisfiable)")
+        for pid, rid, by in atlas.shadowed:
+            found.append(f"{where[(pid, rid)]}: warning: rule '{rid}' only ever fires together with "
+                         f"'{by}', which gives the same advice (shadowed)")
+    return found

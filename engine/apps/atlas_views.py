@@ -17,11 +17,23 @@ _KIND_WORDS = {"opposed": "do against avoid", "exclusive": "actions that exclude
                "details": "no value satisfies both", "timing": "same advice, different moments"}
 
 
+def _wrap(text: str, first: str, rest: str) -> list[str]:
+    return textwrap.wrap(text, 78, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False)
+
+
+def _value(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return "[" + ", ".join(map(str, v)) + "]"
+    return str(v)
+
+
 def witness_lines(w: Witness) -> list[str]:
     """The witness in words: the moment, then the log's events."""
     lines = [f"at {when_text(w.at)}, after:"]
     for e in w.log["events"]:
-        fields = ", ".join(f"{k}: {v}" for k, v in e.items() if k not in ("type", "at"))
+        fields = ", ".join(f"{k}: {_value(v)}" for k, v in e.items() if k not in ("type", "at"))
         lines.append(f"  {e['at'].replace('T', ' ')} {e['type']}" + (f" ({fields})" if fields else ""))
     return lines
 
@@ -34,7 +46,8 @@ def _text(atlas: Atlas) -> str:
     for a, b in combinations(atlas.policies, 2):
         found = atlas.pair(a, b)
         actions = sorted({x for w in found for x in w.actions})
-        out.append(f"  {a:<{width}}  {b:<{width}}  {len(found):>2}  " + (", ".join(actions) or "—"))
+        head = f"  {a:<{width}}  {b:<{width}}  {len(found):>2}  "
+        out += _wrap(head + (", ".join(actions) or "—"), "", " " * len(head))
     for a, b in combinations(atlas.policies, 2):
         found = atlas.pair(a, b)
         if not found:
@@ -43,14 +56,16 @@ def _text(atlas: Atlas) -> str:
         for w in found:
             head = f"· {w.kind} on {' / '.join(w.actions)} ({_KIND_WORDS.get(w.kind, w.kind)}): " \
                    f"{a} {', '.join(w.rules[0])} against {b} {', '.join(w.rules[1])}"
-            out += textwrap.wrap(head, 78, initial_indent="  ", subsequent_indent="    ")
-            out += ["    " + line for line in witness_lines(w)]
+            out += _wrap(head, "  ", "    ")
+            for line in witness_lines(w):
+                out += _wrap(line, "    ", "        ")
     if atlas.never_fired or atlas.shadowed:
         out += ["", "RULES"]
-        for p, r in atlas.never_fired:
-            out.append(f"  {p}: {r} fires in none of the searched situations")
-        for p, r, by in atlas.shadowed:
-            out.append(f"  {p}: {r} only ever fires together with {by}, the same advice")
+        lines = [f"{p}: {r} fires in none of the searched situations" for p, r in atlas.never_fired]
+        lines += [f"{p}: {r} only ever fires together with {by}, the same advice"
+                  for p, r, by in atlas.shadowed]
+        for line in lines:
+            out += _wrap(line, "  ", "    ")
     return "\n".join(out) + "\n"
 
 
