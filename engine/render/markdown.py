@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from engine.runtime.report import AdviceGroup, Consensus, Report
 from engine.render.common import (conflict_title, consensus_of, consensus_text, moment, params_text,
                                   side_text, situation_items, split_advice, when_text)
@@ -13,7 +15,7 @@ def _esc(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _group(lines: list[str], g: AdviceGroup, now, agreed: Consensus | None = None) -> None:
+def _group(lines: list[str], g: AdviceGroup, now: datetime, agreed: Consensus | None = None) -> None:
     lines.append(f"### {g.label} (`{g.action}`)")
     lines.append("")
     if agreed is not None:
