@@ -18,6 +18,7 @@ action catalogue (:mod:`engine.model.actions`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -149,7 +150,11 @@ def find_conflicts(recs: Sequence[Recommendation], actions: ActionCatalogue) -> 
         if len({r.policy for r in do[action]}) > 1:
             conflicts += _details(do[action], actions[action])
     conflicts += _exclusive(do, actions)
-    return conflicts
+    return _labelled(conflicts, actions)
+
+
+def _labelled(conflicts: list[Conflict], actions: ActionCatalogue) -> list[Conflict]:
+    return [replace(c, labels=tuple(actions[a].label for a in c.actions)) for c in conflicts]
 
 
 def consensus(recs: Sequence[Recommendation], policies: PolicySet,
@@ -226,7 +231,7 @@ def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
         conflicts.append(Conflict("timing", (action,), tuple((recommendation(p, r),) for _, _, p, r in first),
                                   windows=tuple((s.isoformat(timespec="seconds"), _iso(e))
                                                 for s, e, _, _ in first)))
-    return conflicts
+    return _labelled(conflicts, catalogue)
 
 
 def _iso(t: datetime | None) -> str | None:
