@@ -215,10 +215,11 @@ def _recommendation(policy: Policy, rule: Rule, ctx: FactContext) -> Recommendat
                           tuple(trace_lines(trace, ctx)), facts, rule.attributed_to)
 
 
-def _not_firing(policy: Policy, rule: Rule, ctx: FactContext, horizon: timedelta) -> NotFiring:
+def _not_firing(policy: Policy, rule: Rule, ctx: FactContext, horizon: timedelta,
+                known: dict[tuple[str, str], datetime | None]) -> NotFiring:
     _, trace = rule.condition.trace(ctx)
     status, because = why_not(rule.condition.node, trace, ctx)
-    nxt = next_change(rule.condition, ctx, want=True, horizon=horizon)
+    nxt = known[(policy.id, rule.id)] = next_change(rule.condition, ctx, want=True, horizon=horizon)
     return NotFiring(policy.id, policy.version, rule.id, rule.stance, status, because,
                      nxt.isoformat(timespec="seconds") if nxt else None, rule.summary)
 
@@ -328,6 +329,8 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
     for rec in recs:
         by_action.setdefault(rec.action, []).append(rec)
     later: dict[str, list[tuple[str, str, str]]] = {}
+    # when each rule next applies (now, for those that fire): shared with timing
+    known: dict[tuple[str, str], datetime | None] = dict.fromkeys(fired_ids, moment)
     for action in sorted(by_action):
         group = by_action[action]
         not_firing: list[NotFiring] = []
@@ -335,7 +338,7 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
         for p in policies.policies:
             for r in p.rules:
                 if r.action == action and (p.id, r.id) not in fired_ids and p.id not in advising:
-                    not_firing.append(_not_firing(p, r, ctx, horizon))
+                    not_firing.append(_not_firing(p, r, ctx, horizon, known))
                     if r.stance != "avoid" and not_firing[-1].next_fires_at:
                         later.setdefault(action, []).append((p.id, r.id, not_firing[-1].next_fires_at))
         advice.append(AdviceGroup(action, policies.actions[action].label, tuple(group),
@@ -346,7 +349,7 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
         return by_rule.get((p.id, r.id)) or tables.recommendation(tables.rules.index((p, r)))
 
     conflicts = find_conflicts(recs, policies.actions)
-    conflicts += timing_conflicts(policies, ctx, horizon, recommendation)
+    conflicts += timing_conflicts(policies, ctx, horizon, recommendation, known)
     return Report(at=moment.isoformat(timespec="seconds"), timezone=log.timezone,
                   subject=log.subject, log=log.source, policies=tables.info,
                   situation=_situation(ctx, tables.situation), advice=tuple(advice),
