@@ -22,6 +22,7 @@ def atlas(policies) -> Atlas:
     return engine.conflict_atlas(policies)
 
 
+@pytest.mark.slow  # the whole search: about half a minute
 def test_every_witness_replays_through_evaluate(atlas, policies):
     assert atlas.witnesses
     for w in atlas.witnesses:
@@ -39,6 +40,7 @@ def test_every_witness_replays_through_evaluate(atlas, policies):
         assert found, w.to_dict()
 
 
+@pytest.mark.slow  # the whole search: about half a minute
 def test_the_real_disagreements_of_the_bundled_policies_are_found(atlas):
     found = {(w.policies, w.kind, w.actions) for w in atlas.witnesses}
     # halpin "do not friend" against followup-guide "use LinkedIn"
@@ -51,10 +53,12 @@ def test_the_real_disagreements_of_the_bundled_policies_are_found(atlas):
     assert all(w.policies[0] < w.policies[1] for w in atlas.witnesses)
 
 
+@pytest.mark.slow  # the whole search: about half a minute
 def test_witnesses_are_small_logs(atlas):
     assert max(len(w.log["events"]) for w in atlas.witnesses) <= 4
 
 
+@pytest.mark.slow  # the whole search: about half a minute
 def test_never_fired_and_shadowed_rules(atlas, policies):
     rules = {(p.id, r.id) for p in policies.policies for r in p.rules}
     assert set(atlas.never_fired) <= rules
@@ -76,6 +80,7 @@ def test_the_atlas_is_deterministic(policies):
     assert a == b and a["searched"]["logs"] == 15
 
 
+@pytest.mark.slow  # the whole search: about half a minute
 def test_json_text_and_html(atlas):
     data = json.loads(render_atlas(atlas, "json"))
     assert data["policies"] == list(atlas.policies)
