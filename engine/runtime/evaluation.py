@@ -55,7 +55,7 @@ class _Tables:
     """What the evaluation of a policy set can work out once, kept with the
     set (``PolicySet._cache``) and shared by every evaluation:
 
-    * ``rules``: every (policy, rule) in order; ``slots[i]``: the index in
+    * ``rules``: every (policy, rule) in order (``index``: (policy id, rule id) → i); ``slots[i]``: the index in
       ``conditions`` of rule i's condition — rules with the same ``when`` text
       share one compiled condition, evaluated once per evaluation (a condition
       is a pure function of the context: facts and shared calls are memoised);
@@ -69,7 +69,7 @@ class _Tables:
       ``situation``: its facts.
     """
 
-    __slots__ = ("rules", "conditions", "slots", "by_condition", "recommendations", "outcomes",
+    __slots__ = ("rules", "index", "conditions", "slots", "by_condition", "recommendations", "outcomes",
                  "groups", "info", "situation", "vocabulary", "prefetch", "fused", "fused_from",
                  "info_text")
 
@@ -77,6 +77,7 @@ class _Tables:
 
     def __init__(self, policies: PolicySet) -> None:
         self.rules = tuple((p, r) for p in policies.policies for r in p.rules)
+        self.index = {(p.id, r.id): i for i, (p, r) in enumerate(self.rules)}
         index: dict[str, int] = {}
         conditions: list[Any] = []
         compiled = []
@@ -346,7 +347,7 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
     by_rule = {(r.policy, r.rule): r for r in recs}
 
     def recommendation(p: Policy, r: Rule) -> Recommendation:
-        return by_rule.get((p.id, r.id)) or tables.recommendation(tables.rules.index((p, r)))
+        return by_rule.get((p.id, r.id)) or tables.recommendation(tables.index[(p.id, r.id)])
 
     conflicts = find_conflicts(recs, policies.actions)
     conflicts += timing_conflicts(policies, ctx, horizon, recommendation, known)
