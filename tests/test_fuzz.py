@@ -375,7 +375,7 @@ def test_a_broken_vocabulary_gives_only_rules_errors(text):
 @given(st.one_of(mutated(load_document(ACTIONS).data).map(lambda d: dump(d, "yaml")),
                  damaged_text(ACTIONS.read_text("utf-8"))))
 def test_a_broken_action_catalogue_gives_only_rules_errors(text):
-    from engine.model.policies import load_actions
+    from engine.model.actions import load_actions
 
     path = scratch() / "actions.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
@@ -616,7 +616,8 @@ def test_check_collects_exactly_when_the_loader_refuses(text):
     """`rules check` goes on past errors (engine.apps.checking): on any broken
     policy it never crashes, and it finds no problem exactly when the loader
     (which stops at the first) accepts the file."""
-    from engine.model.policies import check_policy_file, default_actions, default_vocabulary
+    from engine.model.actions import default_actions
+    from engine.model.policies import check_policy_file, default_vocabulary
 
     root = scratch()
     (root / "hayes").mkdir()

@@ -18,9 +18,9 @@ from engine.apps.releases import verify_lock
 from engine.errors import InputError, RulesError, UsageError
 from engine.input.documents import Document, load_document
 from engine.model.folders import display_path, policy_files
-from engine.model.policies import (ActionCatalogue, Policy, check_policy_file, default_actions,
-                                   default_vocabulary, load_actions)
-from engine.model.vocabulary import Vocabulary, load_vocabulary
+from engine.model.actions import ActionCatalogue, default_actions, load_actions
+from engine.model.policies import Policy, check_policy_file
+from engine.model.vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
 __all__ = ["CheckReport", "check_paths", "run_check"]
 

@@ -146,9 +146,9 @@ def rule_changes(old: Policy, new: Policy) -> list[RuleChange]:
         if "when" in changed:
             # clauses as multisets: moving a clause is not removing it
             ca, cb = clauses(before[rid].when), clauses(rule.when)
-            gone, new = Counter(ca) - Counter(cb), Counter(cb) - Counter(ca)
+            gone, extra = Counter(ca) - Counter(cb), Counter(cb) - Counter(ca)
             removed = tuple(c for c in dict.fromkeys(ca) for _ in range(gone[c]))
-            added = tuple(c for c in dict.fromkeys(cb) for _ in range(new[c]))
+            added = tuple(c for c in dict.fromkeys(cb) for _ in range(extra[c]))
         out.append(RuleChange(rid, "changed", changed, removed, added))
     out.extend(RuleChange(rid, "removed", {k: (v, None) for k, v in _fields(rule).items()})
                for rid, rule in before.items() if rid not in after)

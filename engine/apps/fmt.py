@@ -35,7 +35,7 @@ ORDER: dict[str, tuple[str, ...]] = {
     "log": ("subject", "timezone", "events"),
     "event": ("type", "at", "id"),
     "actions": ("actions",),
-    "action": ("id", "label", "doc", "kind_of", "params", "opposes"),
+    "action": ("id", "label", "doc", "params", "kind_of", "opposes"),
     "param": ("doc", "values"),
     "vocabulary": ("vocabulary", "version", "situation", "event_types", "facts"),
     "event_type": ("doc", "fields"),

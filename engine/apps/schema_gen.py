@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from engine.model.policies import ActionCatalogue, PolicySet
+from engine.model.actions import ActionCatalogue
+from engine.model.policies import PolicySet
 from engine.model.vocabulary import FieldSpec, Vocabulary
 
 __all__ = ["event_log_schema", "policy_schema", "scenarios_schema", "generate", "write_schemas"]

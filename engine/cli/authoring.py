@@ -22,10 +22,13 @@ MACHINE = click.Choice(["text", "json", "junit", "sarif"])
 @click.option("--require-citations", is_flag=True, default=None,
               help="Fail when the citations cannot be checked (no seeds folder); also "
                    "`require-citations = true` under [tool.rules] in pyproject.toml.")
+@click.option("--reachability", is_flag=True, help="Also search generated situations (as "
+              "`rules conflicts` does) and warn of rules that never fire or only ever fire with "
+              "another rule of theirs giving the same advice.")
 @click.option("--format", "fmt", type=MACHINE, default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
-def check(paths: tuple[str, ...], seeds: tuple[str, ...], require_citations: bool | None, fmt: str,
-          output: str | None) -> int:
+def check(paths: tuple[str, ...], seeds: tuple[str, ...], require_citations: bool | None,
+          reachability: bool, fmt: str, output: str | None) -> int:
     """Check policies: schema, grammar, types, actions, ids, citations, released versions.
 
     Every problem in every file is reported, each as file:line:col with a hint."""
@@ -39,7 +42,15 @@ def check(paths: tuple[str, ...], seeds: tuple[str, ...], require_citations: boo
                        require_citations=settings.require_citations if require_citations is None
                        else require_citations)
     if fmt == "text":
-        text = "".join(err.render() + "\n" for err in report.problems) + report.summary() + "\n"
+        text = "".join(err.render() + "\n" for err in report.problems)
+        if reachability and not report.problems:
+            from engine.apps.atlas import reachability_warnings
+            from engine.base.resources import policies_dir
+
+            chosen: list[str | Path] = [*paths] or [*settings.policies] or [policies_dir()]
+            targets = [str(p) for p in chosen]
+            text += "".join(w + "\n" for w in reachability_warnings(targets))
+        text += report.summary() + "\n"
     else:
         text = {"json": mo.check_json, "junit": mo.check_junit, "sarif": mo.check_sarif}[fmt](report)
     write(text, output)
