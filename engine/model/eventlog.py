@@ -20,7 +20,7 @@ from engine.input.times import _pinned, get_zone, parse_moment, zone_suggestion
 from engine.input.schemas import validate_document
 from engine.model.vocabulary import FieldSpec, Vocabulary
 
-__all__ = ["Event", "EventLog", "LogView", "load_log", "iter_jsonl_logs", "MAX_EVENTS"]
+__all__ = ["Event", "EventLog", "LogView", "load_log", "parse_log", "iter_jsonl_logs", "MAX_EVENTS"]
 
 _COMMON = ("id", "note")
 
@@ -301,6 +301,13 @@ def load_log(path: str | Path, vocabulary: Vocabulary | None = None, *,
     events is a ``LogError`` (RULES-E013) at the first event over the limit."""
     doc = load_document(path)
     return _checked(doc, vocabulary, max_events)
+
+
+def parse_log(text: str, name: str = "<log>", vocabulary: Vocabulary | None = None, *,
+              max_events: int = MAX_EVENTS, json_only: bool = False) -> EventLog:
+    """An event log from YAML (or, with ``json_only``, JSON) text that came
+    from no file (an HTTP body, a form): errors point at ``name:line:col``."""
+    return _checked(parse_document(text, name, json_only=json_only), vocabulary, max_events)
 
 
 def _checked(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:
