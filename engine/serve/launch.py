@@ -36,8 +36,22 @@ def _decode(text: str) -> Settings:
     return Settings(**{k: v for k, v in data.items() if k in known})
 
 
+def configure_logging() -> None:
+    """The service's own messages (reloads, decision-log trouble) on
+    standard error, in uvicorn's style."""
+    import logging
+    logger = logging.getLogger("rules.serve")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def app_from_environment() -> Any:
     """The app for a uvicorn worker (``--workers N``)."""
+    configure_logging()
     from engine.serve.app import build_app
     return build_app(_decode(os.environ[SETTINGS_ENV]))
 
@@ -45,6 +59,7 @@ def app_from_environment() -> Any:
 def run(settings: Settings, *, workers: int = 1) -> None:
     import uvicorn
 
+    configure_logging()
     common: dict[str, Any] = dict(host=settings.host, port=settings.port, backlog=2048,
                                   proxy_headers=True, forwarded_allow_ips="127.0.0.1",
                                   log_level="info", timeout_graceful_shutdown=10)

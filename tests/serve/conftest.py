@@ -14,7 +14,7 @@ pytest.importorskip("starlette")  # the [serve] extra (make test installs it)
 import warnings  # noqa: E402
 
 with warnings.catch_warnings():  # Starlette prefers the httpx2 fork; httpx works the same
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient  # noqa: E402
 
 from engine.serve import Settings, create_app  # noqa: E402
