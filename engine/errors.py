@@ -55,11 +55,11 @@ CODES: dict[str, str] = {
     "RULES-E050": "bad command-line usage",
     "RULES-E051": "file not found or unreadable",
     "RULES-E052": "bad scenario file",
-    "RULES-E060": "request refused by the service",
-    "RULES-E061": "missing or wrong bearer token",
-    "RULES-E062": "request took too long",
-    "RULES-E063": "form expired or forged (CSRF check)",
-    "RULES-E064": "web app database problem",
+    "RULES-E070": "request refused by the service",
+    "RULES-E071": "missing or wrong bearer token",
+    "RULES-E072": "request took too long",
+    "RULES-E073": "form expired or forged (CSRF check)",
+    "RULES-E074": "web app database problem",
 }
 
 

@@ -18,7 +18,7 @@ TOKEN_ENV = "RULES_SERVE_TOKEN"
 
 def _need_extra() -> None:
     missing = []
-    for module in ("starlette", "uvicorn", "jinja2", "multipart"):
+    for module in ("starlette", "uvicorn", "jinja2", "python_multipart"):
         try:
             __import__(module)
         except ImportError:

@@ -117,7 +117,7 @@ async def batch(request: Request) -> Response:
             if count > settings.max_batch_lines:
                 yield _record({"line": number, **error_body(ServiceError(
                     f"more than {settings.max_batch_lines} logs in one batch; the rest is not read",
-                    status=413, code="RULES-E060", hint="split the batch"))})
+                    status=413, code="RULES-E070", hint="split the batch"))})
                 return
             try:
                 text = await bounded(settings, lambda: evaluate_line(

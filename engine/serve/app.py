@@ -66,7 +66,7 @@ class TokenGate:
             await self.app(scope, receive, send)
             return
         if _is_api(scope["path"]):
-            err = ServiceError("missing or wrong bearer token", status=401, code="RULES-E061",
+            err = ServiceError("missing or wrong bearer token", status=401, code="RULES-E071",
                                hint="send Authorization: Bearer TOKEN (the token the service was "
                                     "started with)")
             response: Response = JSONResponse(error_body(err), status_code=401,
@@ -91,9 +91,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     message = {404: "no such endpoint", 405: "method not allowed here"}.get(exc.status_code, exc.detail)
     if not _is_api(request.url.path):
         from engine.serve.web import error_page
-        return error_page(request, exc.status_code, "RULES-E060", message, None)
+        return error_page(request, exc.status_code, "RULES-E070", message, None)
     body = error_body(ServiceError(f"{request.method} {request.url.path}: {message}",
-                                   status=exc.status_code, code="RULES-E060",
+                                   status=exc.status_code, code="RULES-E070",
                                    hint="see /openapi.json for the endpoints"))
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 

@@ -51,7 +51,7 @@ def check_csrf(request: Request, form: Mapping[str, Any]) -> None:
 
 
 def _forged(message: str) -> ServiceError:
-    return ServiceError(message, status=403, code="RULES-E063",
+    return ServiceError(message, status=403, code="RULES-E073",
                         hint="go back, reload the page and send the form again")
 
 

@@ -20,7 +20,7 @@ class ServiceError(RulesError):
     """A problem with a request itself (size, time, token, route) rather than
     with the log it carries; ``status`` is its HTTP status."""
 
-    default_code = "RULES-E060"
+    default_code = "RULES-E070"
 
     def __init__(self, message: str, *, status: int, code: str, hint: str | None = None,
                  headers: dict[str, str] | None = None) -> None:

@@ -58,7 +58,7 @@ def body_kind(request: Request) -> str:
         return "json"
     if ctype in _YAML:
         return "yaml"
-    raise ServiceError(f"cannot read a body of type {ctype}", status=415, code="RULES-E060",
+    raise ServiceError(f"cannot read a body of type {ctype}", status=415, code="RULES-E070",
                        hint="send the event log as application/json or application/yaml")
 
 
@@ -123,7 +123,7 @@ async def bounded(settings: Settings, work: Callable[[], T]) -> T:
             return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
     except TimeoutError:
         raise ServiceError(f"the evaluation took more than {settings.request_seconds:g} s",
-                           status=503, code="RULES-E062",
+                           status=503, code="RULES-E072",
                            hint="send a smaller log, or raise --request-seconds") from None
 
 

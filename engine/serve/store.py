@@ -48,7 +48,7 @@ MIGRATIONS: tuple[str, ...] = (
 class StoreError(RulesError):
     """The database cannot be used (newer schema, not a database)."""
 
-    default_code = "RULES-E064"
+    default_code = "RULES-E074"
 
 
 @dataclass(frozen=True)

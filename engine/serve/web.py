@@ -74,7 +74,7 @@ def _app_id(request: Request) -> int:
 async def _application(request: Request) -> Any:
     app = await _run(lambda: _state(request).store.application(_app_id(request)))
     if app is None:
-        raise ServiceError("no such application", status=404, code="RULES-E060",
+        raise ServiceError("no such application", status=404, code="RULES-E070",
                            hint="it may have been removed; see the list on the home page")
     return app
 
@@ -143,13 +143,13 @@ async def event_form(request: Request) -> Response:
     if event_id is None:
         etype = request.query_params.get("type", "")
         if etype not in vocab.event_type_specs:
-            raise ServiceError(f"no event type '{etype}'", status=400, code="RULES-E060",
+            raise ServiceError(f"no event type '{etype}'", status=400, code="RULES-E070",
                                hint="choose one from the list on the application's page")
         values: dict[str, Any] = {"at": now_local(get_zone(app.timezone))}
     else:
         found = next((e for e in app.events if e.id == int(event_id)), None)
         if found is None:
-            raise ServiceError("no such event", status=404, code="RULES-E060")
+            raise ServiceError("no such event", status=404, code="RULES-E070")
         values = dict(found.data)
         etype = values["type"]
         values["at"] = str(values.get("at", ""))[:16]
@@ -174,7 +174,7 @@ async def save_event(request: Request) -> Response:
     vocab = state.holder.policies()[1].vocabulary
     etype = str(form.get("type", ""))
     if etype not in vocab.event_type_specs:
-        raise ServiceError(f"no event type '{etype}'", status=400, code="RULES-E060")
+        raise ServiceError(f"no event type '{etype}'", status=400, code="RULES-E070")
     event = event_from_form(vocab, etype, form)
     raw_id = request.path_params.get("event_id")
     event_id = int(raw_id) if raw_id is not None else None
@@ -182,7 +182,7 @@ async def save_event(request: Request) -> Response:
     ids = [e.id for e in app.events]
     if event_id is not None:
         if event_id not in ids:
-            raise ServiceError("no such event", status=404, code="RULES-E060")
+            raise ServiceError("no such event", status=404, code="RULES-E070")
         index = ids.index(event_id)
         data["events"][index] = event
     else:
@@ -209,7 +209,7 @@ async def remove_event(request: Request) -> Response:
     app = await _application(request)
     event_id = int(request.path_params["event_id"])
     if not await _run(lambda: _state(request).store.remove_event(app.id, event_id)):
-        raise ServiceError("no such event", status=404, code="RULES-E060")
+        raise ServiceError("no such event", status=404, code="RULES-E070")
     return RedirectResponse(f"/applications/{app.id}#timeline", status_code=303)
 
 

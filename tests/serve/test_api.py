@@ -81,7 +81,7 @@ def test_batch_bounds_each_line_and_the_number_of_lines(tmp_path):
     assert records[0]["line"] == 1 and "advice" in records[0]
     assert records[1] == {"line": 2, "error": records[1]["error"]} and records[1]["error"]["code"] == "RULES-E013"
     assert records[2]["line"] == 3 and "advice" in records[2]
-    assert records[3]["error"]["code"] == "RULES-E060" and len(records) == 4
+    assert records[3]["error"]["code"] == "RULES-E070" and len(records) == 4
 
 
 @pytest.mark.parametrize("request_args, status, code", [
@@ -95,7 +95,7 @@ def test_batch_bounds_each_line_and_the_number_of_lines(tmp_path):
     (dict(url="/v1/explain?at=yesterday", content=EXAMPLE.read_bytes(), headers=YAML), 400, "RULES-E050"),
     (dict(url="/v1/explain?policy=hayse", content=EXAMPLE.read_bytes(), headers=YAML), 400, "RULES-E050"),
     (dict(url="/v1/explain?horizon=0", content=EXAMPLE.read_bytes(), headers=YAML), 400, "RULES-E050"),
-    (dict(url="/v1/explain", content=b"a", headers={"content-type": "image/png"}), 415, "RULES-E060"),
+    (dict(url="/v1/explain", content=b"a", headers={"content-type": "image/png"}), 415, "RULES-E070"),
     (dict(url="/v1/explain", content=b"timezone: Mars/Olympus\nevents: []", headers=YAML), 422, "RULES-E021"),
     (dict(url="/v1/plan?format=pdf", content=EXAMPLE.read_bytes(), headers=YAML), 400, "RULES-E050"),
     (dict(url="/v1/batch?at=soon", content=b"{}"), 400, "RULES-E050"),
@@ -132,16 +132,16 @@ def test_an_evaluation_over_the_time_limit_is_503_and_the_service_goes_on(tmp_pa
     with make_client(tmp_path, request_seconds=0.1) as c:
         monkeypatch.setattr(evaluation, "evaluate", slow)
         r = c.post("/v1/explain", content=EXAMPLE.read_bytes(), headers=YAML)
-        assert r.status_code == 503 and r.json()["error"]["code"] == "RULES-E062"
+        assert r.status_code == 503 and r.json()["error"]["code"] == "RULES-E072"
         monkeypatch.setattr(evaluation, "evaluate", real)
         assert c.post("/v1/explain", content=EXAMPLE.read_bytes(), headers=YAML).status_code == 200
 
 
 def test_unknown_routes_and_methods_are_json_errors(client):
     r = client.get("/v1/nowhere")
-    assert r.status_code == 404 and r.json()["error"]["code"] == "RULES-E060"
+    assert r.status_code == 404 and r.json()["error"]["code"] == "RULES-E070"
     r = client.get("/v1/explain")
-    assert r.status_code == 405 and r.json()["error"]["code"] == "RULES-E060"
+    assert r.status_code == 405 and r.json()["error"]["code"] == "RULES-E070"
 
 
 def test_openapi_describes_every_endpoint_with_the_engine_schemas(client):
@@ -156,7 +156,7 @@ def test_a_token_is_required_when_one_is_set(tmp_path):
     token = "s3cret-token-for-tests-only"
     with make_client(tmp_path, token=token) as c:
         r = c.get("/v1/sources")
-        assert r.status_code == 401 and r.json()["error"]["code"] == "RULES-E061"
+        assert r.status_code == 401 and r.json()["error"]["code"] == "RULES-E071"
         assert r.headers["www-authenticate"].startswith("Bearer")
         assert c.get("/v1/sources", headers={"authorization": "Bearer wrong"}).status_code == 401
         assert c.get("/v1/sources", headers={"authorization": f"Bearer {token}"}).status_code == 200

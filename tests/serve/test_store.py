@@ -36,14 +36,14 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path):
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(RulesError) as info:
         Store(tmp_path / "a.db")
-    assert info.value.code == "RULES-E064" and "schema version" in info.value.message
+    assert info.value.code == "RULES-E074" and "schema version" in info.value.message
 
 
 def test_a_file_that_is_not_a_database_is_a_clean_error(tmp_path):
     (tmp_path / "a.db").write_text("not a database at all, " * 100)
     with pytest.raises(RulesError) as info:
         Store(tmp_path / "a.db")
-    assert info.value.code == "RULES-E064"
+    assert info.value.code == "RULES-E074"
 
 
 def test_applications_and_events_round_trip(tmp_path):

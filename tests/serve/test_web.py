@@ -38,7 +38,7 @@ def test_home_page_without_applications_invites_to_add_one(client):
 
 def test_forms_without_the_token_or_from_another_site_are_refused(client):
     r = client.post("/applications", data={"subject": "x", "timezone": "UTC"})
-    assert r.status_code == 403 and "RULES-E063" in r.text
+    assert r.status_code == 403 and "RULES-E073" in r.text
     token = csrf(client)
     r = client.post("/applications", data={"csrf": token, "subject": "x", "timezone": "UTC"},
                     headers={"origin": "https://evil.example"})
