@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
-from engine.runtime.plan import Plan, PlanItem
+from engine.runtime.plan import Plan
 from engine.runtime.report import Report
 from engine.render.common import conflict_title, params_text, side_text, situation_items, split_advice, when_text
 
@@ -63,7 +63,7 @@ def _timeline(plan: Plan) -> str:
         day += timedelta(days=step)
     y = top
     out.append(f'<g class="lane" data-lane="events"><text x="8" y="{y + 17}">events</text>')
-    for etype, at, label in plan.events:
+    for _etype, at, label in plan.events:
         out.append(f'<circle class="event" cx="{x(at):.1f}" cy="{y + 12}" r="5"><title>'
                    f'{escape(label)} — {escape(_fmt(at))}</title></circle>')
     out.append("</g>")

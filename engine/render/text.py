@@ -5,6 +5,8 @@ to ``policy@version``, rule, citation and the values behind it."""
 from __future__ import annotations
 
 import textwrap
+from datetime import datetime
+from typing import Any
 
 import click
 
@@ -20,7 +22,7 @@ class _Out:
         self.color = color
         self.lines: list[str] = []
 
-    def style(self, text: str, **kw) -> str:
+    def style(self, text: str, **kw: Any) -> str:
         return click.style(text, **kw) if self.color else text
 
     def add(self, text: str = "") -> None:
@@ -47,7 +49,7 @@ def _rec(out: _Out, r: Recommendation, mark: str) -> None:
     out.wrap(cite, "      ")
 
 
-def _group(out: _Out, g: AdviceGroup, now) -> None:
+def _group(out: _Out, g: AdviceGroup, now: datetime) -> None:
     out.add(out.style(f"■ {g.label}", bold=True) + out.style(f"  [{g.action}]", dim=True))
     for r in g.recommendations:
         _rec(out, r, "✓" if r.stance == "do" else "✗")
