@@ -30,16 +30,16 @@ from engine.input.times import get_zone, parse_moment
 from engine.apps.incremental import IndexEntry, digest, entry_of_record, is_due
 from engine.apps.workers import ordered_map
 
-__all__ = ["run_batch", "evaluate_line", "Block", "Due"]
+__all__ = ["run_batch", "evaluate_line", "Block", "Due", "LineEvaluator"]
 
 
 def evaluate_line(policies: PolicySet, number: int, line: str, at: str | datetime | None,
                   source: str, explain: bool) -> str:
     """The JSON record (one line, no newline) for input ``line`` number ``number``."""
-    return _Evaluator(policies, at, source, explain).record(number, line)
+    return LineEvaluator(policies, at, source, explain).record(number, line)
 
 
-class _Evaluator:
+class LineEvaluator:
     """Records for lines of one input: what they share (the moment per time
     zone) is worked out once."""
 
@@ -187,7 +187,7 @@ def run_batch(policies: PolicySet, lines: Iterable[str | bytes], out: IO[Any], *
             raise UsageError(f"at: {err}", hint="e.g. 2026-11-23T09:00 (local time in each log's zone)") from None
     write = _writer(out)
     count = 0
-    evaluator = _Evaluator(policies, at, source, explain, due)
+    evaluator = LineEvaluator(policies, at, source, explain, due)
     if jobs <= 1:
         # line by line: a record as soon as its line is read (input typed or
         # trickling in through a pipe)

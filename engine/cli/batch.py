@@ -15,7 +15,7 @@ from typing import IO, Any, Callable
 import click
 
 from engine.cli.common import cli, load_set, policies_option, policy_option
-from engine.errors import InputError, UsageError
+from engine.errors import InputError, RulesError, UsageError
 
 
 @cli.command()
@@ -55,17 +55,23 @@ def batch(logs: str, at: str | None, jobs: int, dask_address: str | None, explai
     if dask_address is not None and jobs != 1:
         raise UsageError("--dask and --jobs exclude each other",
                          hint="the cluster's workers do the work: --dask local:4")
+    if dask_address is not None and due_since is not None:
+        raise UsageError("--due-since runs on one machine", hint="on Dask, pass the due logs "
+                         "to engine.dask.evaluate_bag(..., due=...) (docs/scale.md)")
     policies = load_set(policies_dir, pins)
     due = _due(policies, due_since, index_path) if due_since else None
     show = not quiet and sys.stderr.isatty()
     if dask_address is not None:
-        from engine.apps.distributed import run_on_dask
+        try:
+            from engine.apps.distributed import run_on_dask
+        except ImportError:
+            raise RulesError("--dask needs Dask: pip install 'followup-rules[dask]'",
+                             code="RULES-E061") from None
         started = time.monotonic()
-        count, errors, lines = run_on_dask(policies, logs, output, address=dask_address, at=at,
-                                           explain=explain, due=due, progress=show,
-                                           index_path=index_path)
+        count, errors, done = run_on_dask(policies, logs, output, address=dask_address, at=at,
+                                           explain=explain, progress=show)
         if show:
-            _summary(lines, count, errors, time.monotonic() - started)
+            _summary(done, count, errors, time.monotonic() - started)
         return 0
     try:
         source = click.open_file(logs, "rb")

@@ -136,14 +136,14 @@ def test_a_bad_moment_is_refused_before_any_line(policies, lines, at):
 
 
 def test_an_error_in_a_worker_is_raised_and_the_workers_end(policies, lines, monkeypatch):
-    record = batch._Evaluator.record
+    record = batch.LineEvaluator.record
 
     def fails_on_line_9(self, number, line):
         if number == 9:
             raise KeyError("line nine")
         return record(self, number, line)
 
-    monkeypatch.setattr(batch._Evaluator, "record", fails_on_line_9)  # (the workers are forked)
+    monkeypatch.setattr(batch.LineEvaluator, "record", fails_on_line_9)  # (the workers are forked)
     out = io.StringIO()
     with pytest.raises(KeyError, match="line nine"):
         run_batch(policies, lines[:200], out, at=AT_TEXT, source="corpus", jobs=2, chunksize=4)
