@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test,serve]'
+	$(BIN)/python -m pip install --quiet -e '.[test,serve,dask]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,serve,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,serve,dask,bench]'
 	$(BIN)/python benchmarks/run.py
 
 check: $(STAMP)

@@ -55,6 +55,8 @@ CODES: dict[str, str] = {
     "RULES-E050": "bad command-line usage",
     "RULES-E051": "file not found or unreadable",
     "RULES-E052": "bad scenario file",
+    "RULES-E060": "a batch worker process was lost",
+    "RULES-E061": "Dask cluster unavailable or not installed",
     "RULES-E070": "request refused by the service",
     "RULES-E071": "missing or wrong bearer token",
     "RULES-E072": "request took too long",

@@ -135,6 +135,9 @@ class Report:
     conflicts: tuple[Conflict, ...]
     horizon_days: int
     engine: str
+    #: The next moment, within the horizon, at which any advice starts or
+    #: stops if nothing else happens (no new event), ISO 8601; None if none.
+    next_change_at: str | None = None
 
     def recommendations(self) -> list[Recommendation]:
         return [r for group in self.advice for r in group.recommendations]
@@ -151,6 +154,7 @@ class Report:
             "subject": self.subject,
             "log": self.log,
             "horizon_days": self.horizon_days,
+            "next_change_at": self.next_change_at,
             "policies": [p.to_dict() for p in self.policies],
             "situation": dict(self.situation),
             "conflicts": [c.to_dict() for c in self.conflicts],

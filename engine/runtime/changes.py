@@ -1,0 +1,231 @@
+"""When does the advice of a report next change, if nothing else happens?
+
+A report's advice is the set of rules that fire. With the log fixed, that set
+changes only when some rule's condition starts or stops being true, and each
+condition can change only at its own change points
+(:func:`engine.runtime.timing.change_points`). The first moment within the
+horizon at which any distinct condition takes another truth value than it
+has now is the report's ``next_change_at``.
+
+Most conditions are settled for good by what the log says now, and are
+dismissed without a search (:meth:`ChangeSearch.settled`): a part that does
+not read the clock keeps its value (``outcome == "pending"``), a comparison
+of a quantity that only grows with the clock (``days_since(x)``,
+``hours_since(x)``, ``weeks_since(x)``, ``business_days_since(x)``, ``now``)
+or only shrinks (``days_until(x)``) with a clock-free value keeps its value
+once it has passed it (``days_since(interview) < 7`` false now is false for
+ever), and ``and``/``or``/``not`` of settled parts are settled as Kleene
+logic says. The others are searched point by point, each only up to the
+earliest change found so far.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Mapping
+
+from engine.language.checker import Checked
+from engine.language.compiler import CompiledExpr
+from engine.language.nodes import Binary, BoolOp, Call, Name, Node, Unary, walk
+from engine.model.vocabulary import Vocabulary
+from engine.runtime.facts import FactContext
+from engine.runtime.timing import change_points
+
+__all__ = ["ChangeSearch", "next_change_at"]
+
+#: Functions whose value never decreases (``_RISING``) or never increases
+#: (``_FALLING``) as the clock moves on, their arguments fixed.
+_RISING = frozenset({"days_since", "hours_since", "weeks_since", "business_days_since"})
+_FALLING = frozenset({"days_until"})
+_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_UNSETTLED = object()
+#: The windows searched one after the other (the last reaches any horizon).
+_WINDOWS = (timedelta(days=1), timedelta(days=8), timedelta(days=36500))
+
+
+class ChangeSearch:
+    """The search for the next change of a set of conditions (one policy
+    set's distinct conditions): what can be known of them statically (which
+    parts read the clock, which run with it) is worked out once, as a plan
+    per condition whose clock-free parts are compiled like conditions."""
+
+    __slots__ = ("conditions", "plans")
+
+    def __init__(self, conditions: Iterable[CompiledExpr], vocabulary: Vocabulary) -> None:
+        self.conditions = tuple(conditions)
+        self.plans = tuple(_Planner(c, vocabulary).plan(c.node) for c in self.conditions)
+
+    def settled(self, index: int, ctx: FactContext) -> bool:
+        """Whether condition ``index`` keeps, with the log as it is, the truth
+        value it has in ``ctx`` whatever the clock says."""
+        plan = self.plans[index]
+        return plan is _CLOCK_FREE or _final(plan, ctx) is not _UNSETTLED
+
+    def next_change_at(self, holding: Iterable[bool], ctx: FactContext,
+                       horizon: timedelta) -> datetime | None:
+        """The first moment in ``(ctx.now, ctx.now + horizon]`` at which one of
+        the conditions (``holding``: whether each holds at ``ctx.now``, in
+        order) holds or stops holding; None if none does within the horizon."""
+        start = ctx.now
+        end = start + horizon
+        best: datetime | None = None
+        for index, holds in enumerate(holding):
+            if self.settled(index, ctx):
+                continue
+            condition = self.conditions[index]
+            fn = condition.fn
+            # in growing windows: most changes come within days, and the
+            # points of a short window are quicker to list than the horizon's
+            low = start
+            for span in _WINDOWS:
+                high = min(start + span, end if best is None else best)
+                if high <= low:
+                    break
+                found = False
+                for moment in change_points(condition, ctx, low, high):
+                    if best is not None and moment >= best:
+                        break
+                    if (fn(ctx.at(moment)) is True) != holds:
+                        best, found = moment, True
+                        break
+                if found:
+                    break
+                low = high
+        return best
+
+
+def next_change_at(conditions: Iterable[tuple[CompiledExpr, bool]], ctx: FactContext,
+                   horizon: timedelta) -> datetime | None:
+    """:meth:`ChangeSearch.next_change_at` for conditions given with whether
+    each holds now (a search built for this call only)."""
+    pairs = list(conditions)
+    search = ChangeSearch((c for c, _ in pairs), ctx.vocabulary)
+    return search.next_change_at((h for _, h in pairs), ctx, horizon)
+
+
+# A plan is one of:
+#   _CLOCK_FREE                      (a whole condition that never reads the clock)
+#   ("value", fn)                    a clock-free part: its value is final
+#   ("and" | "or", (plan, …))        clock-free operands first
+#   ("not", plan)
+#   ("compare", op, moving, fixed, direction)   moving rises (+1) or falls (-1)
+#   None                             nothing known
+_CLOCK_FREE = ("clock-free",)
+Plan = Any
+
+
+class _Planner:
+    def __init__(self, condition: CompiledExpr, vocabulary: Vocabulary) -> None:
+        self.condition = condition
+        self.functions = condition.functions
+        self.facts = vocabulary.facts
+        self.free: dict[int, bool] = {}
+        for node in walk(condition.node):
+            self.free[id(node)] = not any(_reads_clock(n, self.facts, self.functions)
+                                          for n in walk(node))
+
+    def compiled(self, node: Node) -> Any:
+        names = {n.func for n in walk(node) if isinstance(n, Call)}
+        facts = {n.name for n in walk(node) if isinstance(n, Name)}
+        checked = Checked(node, self.condition.checked.type, frozenset(facts), frozenset(names))
+        return CompiledExpr(checked, self.functions).fn
+
+    def plan(self, node: Node, top: bool = True) -> Plan:
+        if self.free[id(node)]:
+            return _CLOCK_FREE if top else ("value", self.compiled(node))
+        if isinstance(node, BoolOp):
+            parts = [self.plan(n, False) for n in node.operands]
+            parts.sort(key=lambda p: 0 if p and p[0] == "value" else 1)  # (stable)
+            if all(p is None for p in parts):
+                return None
+            return (node.op, tuple(parts))
+        if isinstance(node, Unary) and node.op == "not":
+            inner = self.plan(node.operand, False)
+            return None if inner is None else ("not", inner)
+        if isinstance(node, Binary) and node.op in _MIRROR:
+            op, moving, fixed = node.op, node.left, node.right
+            direction = _monotone(moving, self.free)
+            if not direction:
+                op, moving, fixed = _MIRROR[op], node.right, node.left
+                direction = _monotone(moving, self.free)
+            if direction and self.free[id(fixed)]:
+                return ("compare", op, self.compiled(moving), self.compiled(fixed), direction)
+        return None
+
+
+def _final(plan: Plan, ctx: FactContext) -> Any:
+    """The value a part keeps for ever from ``ctx.now`` on, or ``_UNSETTLED``."""
+    if plan is None:
+        return _UNSETTLED
+    kind = plan[0]
+    if kind == "value":
+        return plan[1](ctx)
+    if kind == "and" or kind == "or":
+        stop = kind == "or"  # the value that decides: true for or, false for and
+        unsettled = unknown = False
+        for part in plan[1]:
+            value = _final(part, ctx)
+            if value is stop:
+                return stop
+            if value is _UNSETTLED:
+                unsettled = True
+            elif value is None:
+                unknown = True
+        return _UNSETTLED if unsettled else None if unknown else not stop
+    if kind == "not":
+        value = _final(plan[1], ctx)
+        return value if value is _UNSETTLED or value is None else not value
+    return _final_comparison(plan, ctx)
+
+
+def _final_comparison(plan: Plan, ctx: FactContext) -> Any:
+    _, op, moving, fixed, direction = plan
+    value, bound = moving(ctx), fixed(ctx)
+    if value is None or bound is None:
+        # unknown for ever: the bound is fixed, and the moving side is
+        # unknown only when its (fixed) arguments are
+        return None
+    if not _comparable(value, bound):
+        return _UNSETTLED
+    if direction < 0:  # a falling value: as its mirror image
+        op = _MIRROR[op]
+        value, bound = bound, value
+    # a rising value past the bound stays past it
+    if op in ("<", "<=", "==") and value > bound:
+        return False
+    if op == "!=" and value > bound:
+        return True
+    if op in (">", ">=") and (value > bound if op == ">" else value >= bound):
+        return True
+    return _UNSETTLED
+
+
+def _comparable(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` compare as the language compares them: two
+    numbers, or two datetimes (anything else is left to the search)."""
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return True
+    return type(a) in (int, float) and type(b) in (int, float)
+
+
+def _reads_clock(node: Node, facts: Mapping[str, Any], functions: Mapping[str, Any]) -> bool:
+    if isinstance(node, Name):
+        spec = facts.get(node.name)
+        return spec is not None and spec.time_dependent
+    if isinstance(node, Call):
+        spec = functions.get(node.func)
+        return spec is None or spec.time_dependent
+    return False
+
+
+def _monotone(node: Node, free: dict[int, bool]) -> int:
+    """+1 if ``node`` only grows as the clock moves on (the log fixed), -1 if
+    it only shrinks, 0 if neither is known."""
+    if isinstance(node, Name) and node.name == "now":
+        return 1
+    if isinstance(node, Call) and not node.keywords and all(free[id(a)] for a in node.args):
+        if node.func in _RISING:
+            return 1
+        if node.func in _FALLING:
+            return -1
+    return 0
