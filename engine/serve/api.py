@@ -17,7 +17,7 @@ from engine.errors import RulesError
 from engine.model.policies import policy_files
 from engine.serve.problems import ServiceError, error_body
 from engine.serve.requests import (body_kind, bounded, check_moment, int_param, log_from_body,
-                                   moment_param, pins_param, read_body)
+                                   moment_param, next_change_headers, pins_param, read_body)
 from engine.serve.state import ServiceState
 
 __all__ = ["api_routes", "JSON_TYPE"]
@@ -63,7 +63,7 @@ async def explain(request: Request) -> Response:
     policies, report = await bounded(state.settings, work)
     decision = state.decide("/v1/explain", policies, report.get("at"), body, report)
     text = json.dumps(report, ensure_ascii=False, separators=(",", ":"))
-    return Response(text, media_type=JSON_TYPE, headers={"X-Decision-Id": decision})
+    return Response(text, media_type=JSON_TYPE, headers=next_change_headers(report, decision))
 
 
 async def plan(request: Request) -> Response:

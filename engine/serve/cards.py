@@ -24,7 +24,7 @@ from engine.errors import RulesError, UsageError
 from engine.model.eventlog import EventLog
 from engine.render.common import params_text
 from engine.serve.problems import error_body, status_of
-from engine.serve.requests import bounded, moment_param, read_body, text_of
+from engine.serve.requests import bounded, moment_param, next_change_headers, read_body, text_of
 
 __all__ = ["cards_routes", "cards_for", "SERVICE_ID", "MAX_SUMMARY"]
 
@@ -144,8 +144,10 @@ async def advice_service(request: Request) -> Response:
         return JSONResponse(error_body(wrapped.err, "context.log"), status_code=status_of(wrapped.err))
     decision = state.decide(f"/cds-services/{SERVICE_ID}", policies, report.get("at"), body, report)
     titles = {p.id: p.title for p in policies.policies}
-    return JSONResponse({"cards": cards_for(report, titles, instance)},
-                        headers={"X-Decision-Id": decision})
+    # CDS Hooks leaves room for extensions: when to ask again if nothing happens
+    body = {"cards": cards_for(report, titles, instance),
+            "extension": {"next_change_at": report.get("next_change_at")}}
+    return JSONResponse(body, headers=next_change_headers(report, decision))
 
 
 class _Located(Exception):

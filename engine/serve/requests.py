@@ -5,7 +5,7 @@ running the engine within the time bound, off the event loop."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 import anyio
 from starlette.requests import Request
@@ -18,7 +18,7 @@ from engine.serve.problems import ServiceError
 from engine.serve.settings import Settings
 
 __all__ = ["read_body", "log_from_body", "moment_param", "pins_param", "int_param", "bounded",
-           "BODY_NAME"]
+           "next_change_headers", "BODY_NAME"]
 
 T = TypeVar("T")
 
@@ -127,5 +127,10 @@ async def bounded(settings: Settings, work: Callable[[], T]) -> T:
                            hint="send a smaller log, or raise --request-seconds") from None
 
 
-def query_at(request: Request) -> Any:
-    return request.query_params.get("at")
+def next_change_headers(report: Mapping[str, Any], decision: str) -> dict[str, str]:
+    """``X-Decision-Id``, and ``X-Next-Change-At`` when the advice would next
+    change if nothing else happens (an app schedules its next look for then)."""
+    headers = {"X-Decision-Id": decision}
+    if report.get("next_change_at"):
+        headers["X-Next-Change-At"] = str(report["next_change_at"])
+    return headers

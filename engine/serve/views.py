@@ -59,7 +59,7 @@ class AppView:
     actions: list[ActionView] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     coming: list[dict[str, Any]] = field(default_factory=list)
-    next_change: dict[str, Any] | None = None
+    next_change: dict[str, Any] | None = None    # report.next_change_at and what changes then
     error: RulesError | None = None
 
     def section(self, kind: str) -> list[ActionView]:
@@ -97,11 +97,14 @@ def app_view(app: Application, policies: PolicySet, now: datetime, max_events: i
         for when, change, item in entries:
             if when <= moment:
                 continue
-            entry = {"at": when, "change": change, "label": item.label, "stance": item.stance,
-                     "policy": item.policy, "params": params_text(item.params)}
-            view.coming.append(entry)
-            if view.next_change is None:
-                view.next_change = entry
+            view.coming.append({"at": when, "change": change, "label": item.label,
+                                "stance": item.stance, "policy": item.policy,
+                                "params": params_text(item.params)})
+    if report.next_change_at is not None:
+        # the engine's own answer to "when does this advice next change";
+        # the plan's entries at that moment say what changes
+        at = datetime.fromisoformat(report.next_change_at)
+        view.next_change = {"at": at, "what": [c for c in view.coming if c["at"] == at]}
     return view
 
 

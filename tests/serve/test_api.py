@@ -126,10 +126,10 @@ def test_an_evaluation_over_the_time_limit_is_503_and_the_service_goes_on(tmp_pa
     real = evaluation.evaluate
 
     def slow(*args, **kwargs):
-        time.sleep(0.5)
+        time.sleep(3)
         return real(*args, **kwargs)
 
-    with make_client(tmp_path, request_seconds=0.1) as c:
+    with make_client(tmp_path, request_seconds=1.0) as c:
         monkeypatch.setattr(evaluation, "evaluate", slow)
         r = c.post("/v1/explain", content=EXAMPLE.read_bytes(), headers=YAML)
         assert r.status_code == 503 and r.json()["error"]["code"] == "RULES-E072"
@@ -202,3 +202,14 @@ def test_a_failed_request_is_not_a_decision(tmp_path):
     with make_client(tmp_path) as c:
         c.post("/v1/explain", content=b"events: [{type: nope, at: 2026-11-16T10:00}]", headers=YAML)
     assert decisions(tmp_path) == []
+
+
+def test_next_change_at_is_in_the_report_and_a_header(client):
+    log = (EXAMPLE.parent / "just-interviewed.yaml").read_bytes()
+    r = client.post("/v1/explain?at=2026-11-16T11:00", content=log, headers=YAML)
+    when = r.json()["next_change_at"]
+    assert when and r.headers["x-next-change-at"] == when
+    # the moment it names is when the advice changes: evaluated there, it differs
+    later = client.post(f"/v1/explain?at={when}", content=log, headers=YAML).json()
+    fired = lambda rep: {(x["policy"], x["rule"]) for g in rep["advice"] for x in g["recommendations"]}  # noqa: E731
+    assert fired(later) != fired(r.json())

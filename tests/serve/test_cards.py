@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import example_log
+from conftest import EXAMPLE, example_log
 
 HOOK = "/cds-services/followup-advice"
 
@@ -74,3 +74,11 @@ def test_bad_calls_are_json_errors_with_the_path(client, body, status, code, pat
 def test_invalid_json_is_400(client):
     r = client.post(HOOK, content=b"{", headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "RULES-E014"
+
+
+def test_the_answer_says_when_to_ask_again(client):
+    import yaml, json
+    log = json.loads(json.dumps(yaml.safe_load((EXAMPLE.parent / "just-interviewed.yaml").read_text()), default=str))
+    r = call(client, {"log": log, "at": "2026-11-16T11:00"})
+    when = r.json()["extension"]["next_change_at"]
+    assert when and r.headers["x-next-change-at"] == when
