@@ -13,7 +13,7 @@ from engine.errors import UsageError
 
 #: The environment variable holding the bearer token (not an option: it
 #: would show in the process list).
-TOKEN_ENV = "RULES_SERVE_TOKEN"
+TOKEN_ENV = "RULES_SERVE_TOKEN"  # noqa: S105 - the variable's name, not a secret
 
 
 def _need_extra() -> None:

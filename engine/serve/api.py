@@ -4,6 +4,7 @@ and batch (JSON Lines in and out, streamed)."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from datetime import timedelta
 from typing import Any, AsyncIterator
 
@@ -120,8 +121,8 @@ async def batch(request: Request) -> Response:
                     status=413, code="RULES-E070", hint="split the batch"))})
                 return
             try:
-                text = await bounded(settings, lambda: evaluate_line(
-                    policies, number, line, at, "<body>", explain_all))
+                text = await bounded(settings, partial(evaluate_line, policies, number, line, at,
+                                                       "<body>", explain_all))
             except ServiceError as err:
                 yield _record({"line": number, **error_body(err)})
                 continue

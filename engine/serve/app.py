@@ -77,7 +77,8 @@ class TokenGate:
 
 
 async def _rules_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RulesError)
+    if not isinstance(exc, RulesError):  # (registered for RulesError only)
+        return await _internal(request, exc)
     status = status_of(exc)
     headers = exc.headers if isinstance(exc, ServiceError) else None
     if not _is_api(request.url.path):
@@ -87,7 +88,8 @@ async def _rules_error(request: Request, exc: Exception) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):  # (registered for HTTPException only)
+        return await _internal(request, exc)
     message = {404: "no such endpoint", 405: "method not allowed here"}.get(exc.status_code, exc.detail)
     if not _is_api(request.url.path):
         from engine.serve.web import error_page

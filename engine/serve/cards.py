@@ -145,9 +145,9 @@ async def advice_service(request: Request) -> Response:
     decision = state.decide(f"/cds-services/{SERVICE_ID}", policies, report.get("at"), body, report)
     titles = {p.id: p.title for p in policies.policies}
     # CDS Hooks leaves room for extensions: when to ask again if nothing happens
-    body = {"cards": cards_for(report, titles, instance),
-            "extension": {"next_change_at": report.get("next_change_at")}}
-    return JSONResponse(body, headers=next_change_headers(report, decision))
+    answer = {"cards": cards_for(report, titles, instance),
+              "extension": {"next_change_at": report.get("next_change_at")}}
+    return JSONResponse(answer, headers=next_change_headers(report, decision))
 
 
 class _Located(Exception):

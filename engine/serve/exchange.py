@@ -85,4 +85,4 @@ def calendar_of(apps: Iterable[Application], policies: PolicySet, now: datetime,
                     continue
                 zones.add(tzid)
             merged.add_component(component)
-    return merged.to_ical()
+    return bytes(merged.to_ical())

@@ -93,7 +93,7 @@ def app_view(app: Application, policies: PolicySet, now: datetime, max_events: i
     labels = {g.action: g.label for g in report.advice}
     view.conflicts = [{"title": conflict_title(c, labels), "kind": c.kind, "actions": c.actions,
                        "sides": [side_text(c, side) for side in c.sides]} for c in report.conflicts]
-    for day, entries in plan.agenda():
+    for _day, entries in plan.agenda():
         for when, change, item in entries:
             if when <= moment:
                 continue

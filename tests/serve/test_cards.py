@@ -77,7 +77,8 @@ def test_invalid_json_is_400(client):
 
 
 def test_the_answer_says_when_to_ask_again(client):
-    import yaml, json
+    import yaml
+    import json
     log = json.loads(json.dumps(yaml.safe_load((EXAMPLE.parent / "just-interviewed.yaml").read_text()), default=str))
     r = call(client, {"log": log, "at": "2026-11-16T11:00"})
     when = r.json()["extension"]["next_change_at"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from engine.model.eventlog import parse_log
 from engine.runtime.evaluation import evaluate
