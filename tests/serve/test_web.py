@@ -161,3 +161,31 @@ def test_sign_in_with_the_token(tmp_path):
         r = c.post("/login", data={"csrf": token_field, "token": token}, follow_redirects=False)
         assert r.status_code == 303
         assert c.get("/").status_code == 200  # the session cookie stands for the token
+
+
+def test_home_shows_the_most_urgent_todos_first_and_at_most_ten(client):
+    from datetime import datetime, timedelta, timezone
+    soon = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    for subject in ("Acme", "Globex", "Initech"):
+        app = new_app(client, subject, "UTC")
+        add(client, app, type="interview", at=soon, interviewers="Jane")
+    page = client.get("/").text
+    assert page.count('class="todo"') == 10 and "more: see each application below" in page
+    assert "Next change:" in page
+
+
+def test_todos_closing_soonest_come_first_then_those_more_sources_agree_on():
+    from datetime import datetime, timezone
+
+    from engine.serve.store import Application
+    from engine.serve.views import ActionView, AppView, todos
+    app = Application(1, "Acme", "UTC", (), "")
+    at = lambda day: datetime(2026, 11, day, tzinfo=timezone.utc)  # noqa: E731
+    views = [AppView(app, actions=[
+        ActionView("a", "A", do=[object()], closes=None),           # type: ignore[list-item]
+        ActionView("b", "B", do=[object()] * 3, closes=None),       # type: ignore[list-item]
+        ActionView("c", "C", do=[object()], closes=at(20)),         # type: ignore[list-item]
+        ActionView("d", "D", do=[object()], closes=at(18)),         # type: ignore[list-item]
+        ActionView("e", "E", avoid=[object()]),                     # type: ignore[list-item]
+    ])]
+    assert [t.action.action for t in todos(views)] == ["d", "c", "b", "a"]
