@@ -163,3 +163,19 @@ def test_due_since_evaluates_only_the_due_logs_and_keeps_the_index(tmp_path, goo
     assert len(index.read_text().splitlines()) == 60
     lonely = rules("batch", str(source), "--due-since", "2026-11-23T09:00")
     assert lonely.returncode == 2 and b"--due-since and --index go together" in lonely.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_stops_the_workers_and_leaves_no_temporary_file(tmp_path, good_lines, sig):
+    output = tmp_path / "out.jsonl"
+    run = _start_big_run(tmp_path, good_lines, output)
+    workers = _children(run.pid)
+    run.send_signal(sig)
+    _, err = run.communicate(timeout=30)
+    assert run.returncode != 0
+    assert b"Traceback" not in err, err.decode()[-3000:]
+    assert not output.exists() and not list(tmp_path.glob(".out.jsonl.*"))
+    time.sleep(0.5)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                and "Z" not in (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0])]
