@@ -24,7 +24,7 @@ from typing import IO, Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from engine.errors import InputError, RulesError, UsageError
 from engine.model.eventlog import parse_jsonl_line
-from engine.runtime.evaluation import evaluate, prepare, report_json
+from engine.runtime.evaluation import evaluate, prepare, report_json, resolve_moment
 from engine.model.policies import PolicySet
 from engine.input.times import get_zone, parse_moment
 from engine.apps.incremental import IndexEntry, digest, entry_of_record, is_due
@@ -54,30 +54,40 @@ class LineEvaluator:
     def record(self, number: int, line: str | bytes) -> str:
         """The JSON record of input line ``number``: its report, or the error
         it gives (a bad line never stops the run)."""
+        return self.evaluated(number, line)[0]
+
+    def evaluated(self, number: int, line: str | bytes) -> tuple[str, datetime | None]:
+        """The record of line ``number``, and the time of the log's first
+        event after the moment (events recorded ahead: they will change
+        the advice when their time comes), if any."""
         try:
             text = line.decode("utf-8") if isinstance(line, (bytes, bytearray)) else line
         except UnicodeDecodeError as err:
             return _error_record(number, InputError(
                 f"line is not UTF-8: byte 0x{line[err.start]:02x} cannot start a character here",
                 code="RULES-E051", file=self.source, line=number, column=err.start + 1,
-                hint="JSON Lines are UTF-8; re-encode the file (e.g. iconv -f latin1 -t utf-8)"))
+                hint="JSON Lines are UTF-8; re-encode the file (e.g. iconv -f latin1 -t utf-8)")), None
         try:
             log = parse_jsonl_line(text, self.source, self.policies.vocabulary, number)
         except ValueError as err:  # e.g. an integer of more than 4,300 digits
             log = InputError(f"JSON value refused: {err}", code="RULES-E014", file=self.source,
                              line=number, hint="numbers in a log are small integers")
         if isinstance(log, RulesError):
-            return _error_record(number, log)
+            return _error_record(number, log), None
         moment: datetime | None = None
         if self.at is not None:
             moment = self.moments.get(log.timezone)
             if moment is None:
                 moment = self.moments[log.timezone] = parse_moment(self.at, log.tz)
+        ahead = None
+        if self.due is not None:
+            now = resolve_moment(moment, log)
+            ahead = min((e.at for e in log.events if e.at > now), default=None)
         if self.explain:
             report = evaluate(self.policies, log, moment).to_dict()
             report["line"] = number
-            return json.dumps(report, ensure_ascii=False, separators=(",", ":"))
-        return report_json(self.policies, log, moment, line=number)
+            return json.dumps(report, ensure_ascii=False, separators=(",", ":")), ahead
+        return report_json(self.policies, log, moment, line=number), ahead
 
     def block(self, chunk: list[tuple[int, str | bytes]]) -> Block:
         """The records for ``chunk`` (numbered lines), each ending with a
@@ -96,8 +106,8 @@ class LineEvaluator:
                 if not is_due(entry, sha, self.at, due.since, due.horizon):
                     entries.append(entry.to_json() if entry else "")
                     continue
-                record = self.record(number, line)
-                entries.append(entry_of_record(number, sha, record).to_json())
+                record, ahead = self.evaluated(number, line)
+                entries.append(entry_of_record(number, sha, record, ahead).to_json())
             else:
                 record = self.record(number, line)
             if record.startswith('{"line":'):

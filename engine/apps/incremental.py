@@ -6,7 +6,8 @@ an index entry — the log's digest, its zone and its ``next_change_at`` — and
 at the next run re-evaluates only the logs that are due at the new moment:
 
 * no entry, an error last time, or another digest (the log changed);
-* ``next_change_at`` at or before the new moment;
+* ``next_change_at`` (or the time of an event recorded ahead of the
+  moment, if sooner) at or before the new moment;
 * no ``next_change_at`` (nothing changes within the horizon) and the new
   moment beyond the last run (``since``) plus the horizon.
 
@@ -72,12 +73,19 @@ def is_due(entry: IndexEntry | None, sha256: str, at: str | datetime | None,
     return moment > last + horizon
 
 
-def entry_of_record(key: int, sha256: str, record: str) -> IndexEntry:
-    """The index entry of a batch record (a report, or an error)."""
+def entry_of_record(key: int, sha256: str, record: str,
+                    ahead: datetime | None = None) -> IndexEntry:
+    """The index entry of a batch record (a report, or an error); ``ahead``:
+    the log's first event after the moment, which changes the advice when
+    its time comes (the report's ``next_change_at`` assumes nothing else
+    happens)."""
     if record.startswith('{"line":'):  # an error record: reports start with "engine"
         return IndexEntry(key, sha256, error=True)
     data: Mapping[str, Any] = json.loads(record)
-    return IndexEntry(key, sha256, data.get("timezone"), data.get("next_change_at"))
+    change = data.get("next_change_at")
+    if ahead is not None and (change is None or ahead < datetime.fromisoformat(change)):
+        change = ahead.isoformat(timespec="seconds")
+    return IndexEntry(key, sha256, data.get("timezone"), change)
 
 
 def read_index(path: Path) -> dict[int, IndexEntry]:

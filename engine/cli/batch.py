@@ -5,12 +5,13 @@ terminal."""
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any, Callable, Iterator
 
 import click
 
@@ -78,6 +79,7 @@ def batch(logs: str, at: str | None, jobs: int, dask_address: str | None, explai
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror}", code="RULES-E051", file=logs) from None
     with ExitStack() as stack:
+        stack.enter_context(_stopped_cleanly_by_sigterm())
         lines = stack.enter_context(source)
         write_index = None
         if index_path is not None:
@@ -96,6 +98,25 @@ def batch(logs: str, at: str | None, jobs: int, dask_address: str | None, explai
             _run(policies, lines, out, at, jobs, logs, explain, due, progress, write_index)
             out.flush()
     return 0
+
+
+@contextmanager
+def _stopped_cleanly_by_sigterm() -> Iterator[None]:
+    """SIGTERM (``kill``, a job scheduler's stop) ends the run as Ctrl-C
+    does: the workers killed, the temporary output file removed, exit 143 —
+    instead of the default of dying on the spot and leaving the file."""
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave SIGTERM alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(policies: Any, lines: Any, out: IO[Any], at: str | None, jobs: int, source: str,

@@ -143,3 +143,39 @@ def test_the_progress_display_shows_on_a_terminal(tmp_path, good_lines):
     assert b"logs/s" in shown
     quiet = rules("batch", str(source), "--at", AT_TEXT, "--quiet")
     assert quiet.stderr == b""
+
+
+def test_due_since_evaluates_only_the_due_logs_and_keeps_the_index(tmp_path, good_lines):
+    source = tmp_path / "logs.jsonl"
+    source.write_bytes(b"".join(good_lines[:60]))
+    index = tmp_path / "state.jsonl"
+    day1 = rules("batch", str(source), "--at", "2026-11-23T09:00", "--due-since",
+                 "2026-11-22T09:00", "--index", str(index))
+    assert day1.returncode == 0, day1.stderr.decode()
+    assert len(day1.stdout.splitlines()) == 60  # no index yet: every log is due
+    assert len(index.read_text().splitlines()) == 60
+    day2 = rules("batch", str(source), "--at", "2026-11-23T10:00", "--due-since",
+                 "2026-11-23T09:00", "--index", str(index))
+    due = [json.loads(r)["line"] for r in day2.stdout.splitlines()]
+    assert len(due) < 60
+    full = rules("batch", str(source), "--at", "2026-11-23T10:00").stdout.splitlines()
+    assert day2.stdout.splitlines() == [full[n - 1] for n in due]
+    assert len(index.read_text().splitlines()) == 60
+    lonely = rules("batch", str(source), "--due-since", "2026-11-23T09:00")
+    assert lonely.returncode == 2 and b"--due-since and --index go together" in lonely.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_stops_the_workers_and_leaves_no_temporary_file(tmp_path, good_lines, sig):
+    output = tmp_path / "out.jsonl"
+    run = _start_big_run(tmp_path, good_lines, output)
+    workers = _children(run.pid)
+    run.send_signal(sig)
+    _, err = run.communicate(timeout=30)
+    assert run.returncode != 0
+    assert b"Traceback" not in err, err.decode()[-3000:]
+    assert not output.exists() and not list(tmp_path.glob(".out.jsonl.*"))
+    time.sleep(0.5)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                and "Z" not in (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0])]
