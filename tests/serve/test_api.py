@@ -14,7 +14,7 @@ from engine.runtime.evaluation import evaluate
 from engine.model.eventlog import load_log
 from engine.model.policies import load_policies
 
-from conftest import EXAMPLE, YAML, decisions, example_log, make_client
+from serve_support import EXAMPLE, YAML, decisions, example_log, make_client
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 AT = "2026-11-23T09:00"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import EXAMPLE, example_log
+from serve_support import EXAMPLE, example_log
 
 HOOK = "/cds-services/followup-advice"
 

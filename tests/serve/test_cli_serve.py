@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine.cli import main
 
-from conftest import ROOT
+from serve_support import ROOT
 
 _MODULES = """
 import json, sys

@@ -8,7 +8,7 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import EXAMPLE, make_client
+from serve_support import EXAMPLE, make_client
 
 ENDPOINTS = ["/v1/explain", "/v1/plan", "/v1/batch", "/cds-services/followup-advice"]
 TYPES = ["application/yaml", "application/json", "text/plain", "", "application/x-ndjson",

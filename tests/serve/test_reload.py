@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import EXAMPLE, ROOT, YAML, make_client
+from serve_support import EXAMPLE, ROOT, YAML, make_client
 
 AT = "2026-11-23T09:00"
 

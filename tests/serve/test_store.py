@@ -17,7 +17,7 @@ import pytest
 from engine.errors import RulesError
 from engine.serve.store import MIGRATIONS, Store
 
-from conftest import ROOT
+from serve_support import ROOT
 
 
 def test_a_new_database_is_migrated_and_in_wal_mode(tmp_path):

@@ -10,7 +10,7 @@ import re
 from engine.model.eventlog import parse_log
 from engine.runtime.evaluation import evaluate
 
-from conftest import EXAMPLE
+from serve_support import EXAMPLE
 
 
 def csrf(client, url="/applications/new"):
@@ -151,7 +151,7 @@ def test_unknown_pages_are_html_errors_not_tracebacks(client):
 
 
 def test_sign_in_with_the_token(tmp_path):
-    from conftest import make_client
+    from serve_support import make_client
     token = "s3cret-token-for-tests-only"
     with make_client(tmp_path, token=token) as c:
         page = c.get("/login").text
