@@ -4,7 +4,6 @@ watcher, decision log, SIGHUP) started and stopped with the server."""
 
 from __future__ import annotations
 
-import hmac
 import logging
 import signal
 from contextlib import asynccontextmanager
@@ -13,75 +12,28 @@ from typing import Any, AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engine.errors import RulesError
 from engine.serve.api import api_routes
+from engine.serve.auth import TokenGate, is_api
 from engine.serve.cards import cards_routes
 from engine.serve.openapi import openapi_document
 from engine.serve.problems import ServiceError, error_body, status_of
 from engine.serve.settings import Settings
 from engine.serve.state import ServiceState
 
-__all__ = ["build_app", "SESSION_COOKIE"]
+__all__ = ["build_app"]
 
 log = logging.getLogger("rules.serve")
-
-#: The web app's cookie that stands for the bearer token once it was typed in.
-SESSION_COOKIE = "rules_session"
-
-_API_PREFIXES = ("/v1/", "/cds-services", "/openapi.json", "/healthz")
-
-
-def _is_api(path: str) -> bool:
-    return path.startswith(_API_PREFIXES)
-
-
-def session_value(token: str) -> str:
-    return hmac.new(token.encode(), b"rules-serve-session", "sha256").hexdigest()
-
-
-class TokenGate:
-    """Every request needs ``Authorization: Bearer TOKEN`` when a token is
-    set; in the browser, the session cookie set by ``/login`` stands for it."""
-
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
-        self.app = app
-        self.token = token
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.token is None or scope["path"] in ("/login", "/healthz") \
-                or scope["path"].startswith("/static/"):
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope)
-        given = request.headers.get("authorization", "")
-        ok = given.startswith("Bearer ") and hmac.compare_digest(given[7:].strip().encode(),
-                                                                 self.token.encode())
-        cookie = request.cookies.get(SESSION_COOKIE, "")
-        ok = ok or (bool(cookie) and hmac.compare_digest(cookie, session_value(self.token)))
-        if ok:
-            await self.app(scope, receive, send)
-            return
-        if _is_api(scope["path"]):
-            err = ServiceError("missing or wrong bearer token", status=401, code="RULES-E071",
-                               hint="send Authorization: Bearer TOKEN (the token the service was "
-                                    "started with)")
-            response: Response = JSONResponse(error_body(err), status_code=401,
-                                              headers={"WWW-Authenticate": 'Bearer realm="rules"'})
-        else:
-            response = RedirectResponse("/login", status_code=303)
-        await response(scope, receive, send)
-
 
 async def _rules_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, RulesError):  # (registered for RulesError only)
         return await _internal(request, exc)
     status = status_of(exc)
     headers = exc.headers if isinstance(exc, ServiceError) else None
-    if not _is_api(request.url.path):
+    if not is_api(request.url.path):
         from engine.serve.web import error_page
         return error_page(request, status, exc.code, str(exc), exc.hint)
     return JSONResponse(error_body(exc), status_code=status, headers=headers)
@@ -91,7 +43,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, HTTPException):  # (registered for HTTPException only)
         return await _internal(request, exc)
     message = {404: "no such endpoint", 405: "method not allowed here"}.get(exc.status_code, exc.detail)
-    if not _is_api(request.url.path):
+    if not is_api(request.url.path):
         from engine.serve.web import error_page
         return error_page(request, exc.status_code, "RULES-E070", message, None)
     body = error_body(ServiceError(f"{request.method} {request.url.path}: {message}",

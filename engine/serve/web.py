@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from engine.errors import RulesError
+from engine.serve.auth import SESSION_COOKIE, session_value
 from engine.input.times import get_zone, zone_suggestion
 from engine.serve.forms import (CSRF_COOKIE, check_csrf, csrf_token, event_fields, event_from_form,
                                 field_of_error, now_local)
@@ -279,7 +280,6 @@ async def login_page(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    from engine.serve.app import SESSION_COOKIE, session_value
     state = _state(request)
     form = await _form(request)
     token = state.settings.token
