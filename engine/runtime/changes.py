@@ -49,17 +49,27 @@ class ChangeSearch:
     parts read the clock, which run with it) is worked out once, as a plan
     per condition whose clock-free parts are compiled like conditions."""
 
-    __slots__ = ("conditions", "plans")
+    __slots__ = ("conditions", "plans", "guards")
 
     def __init__(self, conditions: Iterable[CompiledExpr], vocabulary: Vocabulary) -> None:
         self.conditions = tuple(conditions)
-        self.plans = tuple(_Planner(c, vocabulary).plan(c.node) for c in self.conditions)
+        planners = [_Planner(c, vocabulary) for c in self.conditions]
+        self.plans = tuple(p.plan(c.node) for p, c in zip(planners, self.conditions))
+        #: per condition, its clock-free conjuncts in one compiled function
+        #: (or None): not true now, the condition never holds — the quick
+        #: test that settles most conditions
+        self.guards = tuple(p.guard() for p in planners)
 
     def settled(self, index: int, ctx: FactContext) -> bool:
         """Whether condition ``index`` keeps, with the log as it is, the truth
         value it has in ``ctx`` whatever the clock says."""
         plan = self.plans[index]
-        return plan is _CLOCK_FREE or _final(plan, ctx) is not _UNSETTLED
+        if plan is _CLOCK_FREE:
+            return True
+        guard = self.guards[index]
+        if guard is not None and guard(ctx) is not True:
+            return True
+        return _final(plan, ctx) is not _UNSETTLED
 
     def next_change_at(self, holding: Iterable[bool], ctx: FactContext,
                        horizon: timedelta) -> datetime | None:
@@ -129,6 +139,18 @@ class _Planner:
         facts = {n.name for n in walk(node) if isinstance(n, Name)}
         checked = Checked(node, self.condition.checked.type, frozenset(facts), frozenset(names))
         return CompiledExpr(checked, self.functions).fn
+
+    def guard(self) -> Any:
+        """The clock-free conjuncts of an ``and`` condition, compiled together."""
+        node = self.condition.node
+        if self.free[id(node)] or not (isinstance(node, BoolOp) and node.op == "and"):
+            return None
+        parts = tuple(n for n in node.operands if self.free[id(n)])
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return self.compiled(parts[0])
+        return self.compiled(BoolOp("and", parts))
 
     def plan(self, node: Node, top: bool = True) -> Plan:
         if self.free[id(node)]:
