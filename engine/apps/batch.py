@@ -64,7 +64,7 @@ class LineEvaluator:
             text = line.decode("utf-8") if isinstance(line, (bytes, bytearray)) else line
         except UnicodeDecodeError as err:
             return _error_record(number, InputError(
-                f"line is not UTF-8: byte 0x{line[err.start]:02x} cannot start a character here",
+                f"line is not UTF-8: byte 0x{line[err.start]:02x} ({err.reason})",
                 code="RULES-E051", file=self.source, line=number, column=err.start + 1,
                 hint="JSON Lines are UTF-8; re-encode the file (e.g. iconv -f latin1 -t utf-8)")), None
         try:
