@@ -204,7 +204,9 @@ def run_batch(policies: PolicySet, lines: Iterable[str | bytes], out: IO[Any], *
         blocks: Iterable[Block] = map(evaluator.block, _chunks(lines, 1))
     else:
         prepare(policies)  # (once, before the workers are forked: shared by them)
-        blocks = ordered_map(evaluator.block, _chunks(lines, max(1, chunksize)), jobs,
+        # four chunks per worker in flight: a slow chunk at the head of the
+        # line does not leave the other workers idle (results come in order)
+        blocks = ordered_map(evaluator.block, _chunks(lines, max(1, chunksize)), jobs, window=4,
                              read_in_thread=not _never_waits(lines))
     for block in blocks:
         if block.records:
