@@ -20,7 +20,7 @@ evaluates only the logs that are due (docs/scale.md).
 from __future__ import annotations
 
 from engine.apps.batch import Due
-from engine.apps.distributed import DESERIALISED, Shipped, evaluate_bag
+from engine.apps.distributed import DESERIALISED, Shipped, evaluate_bag, evaluate_partition
 from engine.apps.incremental import IndexEntry, digest, is_due
 
-__all__ = ["evaluate_bag", "Due", "IndexEntry", "Shipped", "DESERIALISED", "digest", "is_due"]
+__all__ = ["evaluate_bag", "evaluate_partition", "Due", "IndexEntry", "Shipped", "DESERIALISED", "digest", "is_due"]

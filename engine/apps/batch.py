@@ -64,7 +64,7 @@ class LineEvaluator:
             text = line.decode("utf-8") if isinstance(line, (bytes, bytearray)) else line
         except UnicodeDecodeError as err:
             return _error_record(number, InputError(
-                f"line is not UTF-8: byte 0x{line[err.start]:02x} cannot start a character here",
+                f"line is not UTF-8: byte 0x{line[err.start]:02x} ({err.reason})",
                 code="RULES-E051", file=self.source, line=number, column=err.start + 1,
                 hint="JSON Lines are UTF-8; re-encode the file (e.g. iconv -f latin1 -t utf-8)")), None
         try:
@@ -204,7 +204,9 @@ def run_batch(policies: PolicySet, lines: Iterable[str | bytes], out: IO[Any], *
         blocks: Iterable[Block] = map(evaluator.block, _chunks(lines, 1))
     else:
         prepare(policies)  # (once, before the workers are forked: shared by them)
-        blocks = ordered_map(evaluator.block, _chunks(lines, max(1, chunksize)), jobs,
+        # four chunks per worker in flight: a slow chunk at the head of the
+        # line does not leave the other workers idle (results come in order)
+        blocks = ordered_map(evaluator.block, _chunks(lines, max(1, chunksize)), jobs, window=4,
                              read_in_thread=not _never_waits(lines))
     for block in blocks:
         if block.records:

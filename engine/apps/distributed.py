@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
@@ -30,7 +31,8 @@ from engine.model.policies import PolicySet
 if TYPE_CHECKING:
     from engine.apps.batch import Due
 
-__all__ = ["Shipped", "evaluate_bag", "run_on_dask", "DESERIALISED"]
+__all__ = ["Shipped", "evaluate_bag", "evaluate_partition", "ordered_results", "run_on_dask",
+           "DESERIALISED"]
 
 #: In each process: how many policy sets were really unpickled.
 DESERIALISED = [0]
@@ -70,11 +72,18 @@ def _as_line(log: Any) -> str | bytes:
     return json.dumps(log, ensure_ascii=False)
 
 
-def _partition(items: Iterable[Any], first: int, shipped: Shipped, at: str | datetime,
-               source: str, explain: bool, strict: bool, due: "Due | None") -> list[str]:
-    """The records (no newline) of one partition, its first item keyed ``first``."""
+def evaluate_partition(items: Iterable[Any], policies: "Shipped | PolicySet", at: str | datetime,
+                       first: int = 1, source: str = "<dask>", explain: bool = False,
+                       strict: bool = False, due: "Due | None" = None) -> list[str]:
+    """The records (JSON, no newline) of one partition of logs, in order:
+    the worker function of :func:`evaluate_bag`, and of any other engine's
+    map over partitions (Spark's ``mapPartitions``, docs/scale.md). Items
+    are logs keyed by position from ``first``, or ``(key, log)`` pairs."""
     from engine.apps.batch import LineEvaluator
-    evaluator = LineEvaluator(shipped.policies, at, source, explain, due)
+    shipped = policies.policies if isinstance(policies, Shipped) else policies
+    if isinstance(at, datetime):
+        at = at.isoformat()
+    evaluator = LineEvaluator(shipped, at, source, explain, due)
     chunk = []
     for offset, item in enumerate(items):
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], int):
@@ -112,8 +121,8 @@ def evaluate_bag(logs: Any, policies: PolicySet, *, at: str | datetime, explain:
         starts.append(total)
         total += count
     shipped = delayed(Shipped(policies), pure=True)
-    parts = [delayed(_partition, pure=True)(part, first, shipped, at, source, explain,
-                                                  strict, due)
+    parts = [delayed(evaluate_partition, pure=True)(part, shipped, at, first, source, explain,
+                                                    strict, due)
              for part, first in zip(logs.to_delayed(), starts)]
     return db.from_delayed(parts)
 
@@ -158,8 +167,9 @@ def run_on_dask(policies: PolicySet, logs: str, output: str | None, *, address: 
     client = _client(address)
     try:
         records = evaluate_bag(_lines_bag(logs), policies, at=at, explain=explain, source=logs)
-        futures = client.compute(records.to_delayed())
-        return _write(futures, output, progress)
+        parts = records.to_delayed()
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        return _write(ordered_results(client, parts, 2 * workers), len(parts), output, progress)
     finally:
         cluster = getattr(client, "cluster", None)
         client.close()
@@ -167,23 +177,42 @@ def run_on_dask(policies: PolicySet, logs: str, output: str | None, *, address: 
             cluster.close()
 
 
-def _write(futures: list[Any], output: str | None, progress: bool) -> tuple[int, int, int]:
-    """Write the partitions' records in order, as each comes (a partition's
-    records are released once written)."""
+def ordered_results(client: Any, parts: list[Any], window: int) -> Iterator[list[str]]:
+    """The results of ``parts`` (delayed partitions) computed on ``client``,
+    in order, at most ``window`` submitted and not yet taken: finished
+    partitions do not pile up in the workers' memory while the writer is
+    behind. Each is released once taken."""
+    pending: deque[Any] = deque()
+    todo = iter(parts)
+    for part in todo:
+        pending.append(client.compute(part))
+        if len(pending) >= window:
+            break
+    while pending:
+        future = pending.popleft()
+        records: list[str] = future.result()
+        future.release()
+        for part in todo:
+            pending.append(client.compute(part))
+            break
+        yield records
+
+
+def _write(results: Iterator[list[str]], total: int, output: str | None,
+           progress: bool) -> tuple[int, int, int]:
+    """Write the partitions' records in order, as each comes."""
     import sys
     count = errors = 0
     bar: Any = None
     if progress:
         from tqdm import tqdm
-        bar = tqdm(total=len(futures), unit=" partitions", file=sys.stderr, leave=False)
+        bar = tqdm(total=total, unit=" partitions", file=sys.stderr, leave=False)
 
     def blocks() -> Iterator[bytes]:
         nonlocal count, errors
-        for future in futures:
-            records = future.result()
+        for records in results:
             count += len(records)
             errors += sum(1 for r in records if r.startswith('{"line":'))
-            future.release()
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(logs=count, errors=errors, refresh=False)

@@ -15,14 +15,14 @@ of a quantity that only grows with the clock (``days_since(x)``,
 or only shrinks (``days_until(x)``) with a clock-free value keeps its value
 once it has passed it (``days_since(interview) < 7`` false now is false for
 ever), and ``and``/``or``/``not`` of settled parts are settled as Kleene
-logic says. The others are searched point by point, each only up to the
-earliest change found so far.
+logic says. The others are searched together, moment by moment, up to the
+first change, within a budget of evaluations.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
 from engine.language.checker import Checked
 from engine.language.compiler import CompiledExpr
@@ -31,7 +31,7 @@ from engine.model.vocabulary import Vocabulary
 from engine.runtime.facts import FactContext
 from engine.runtime.timing import change_points
 
-__all__ = ["ChangeSearch", "next_change_at"]
+__all__ = ["Budget", "ChangeSearch", "MAX_STEPS", "next_change_at"]
 
 #: Functions whose value never decreases (``_RISING``) or never increases
 #: (``_FALLING``) as the clock moves on, their arguments fixed.
@@ -39,6 +39,16 @@ _RISING = frozenset({"days_since", "hours_since", "weeks_since", "business_days_
 _FALLING = frozenset({"days_until"})
 _MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _UNSETTLED = object()
+#: Condition evaluations one search may spend when no budget is given.
+MAX_STEPS = 20_000
+
+
+class Budget(Protocol):
+    """What the search charges each evaluation to (the look-ahead budget of
+    one report): ``charge`` raises when there is no more."""
+
+    def charge(self, moment: datetime) -> None: ...
+
 #: The windows searched one after the other (the last reaches any horizon).
 _WINDOWS = (timedelta(days=1), timedelta(days=8), timedelta(days=36500))
 
@@ -49,58 +59,78 @@ class ChangeSearch:
     parts read the clock, which run with it) is worked out once, as a plan
     per condition whose clock-free parts are compiled like conditions."""
 
-    __slots__ = ("conditions", "plans")
+    __slots__ = ("conditions", "plans", "guards")
 
     def __init__(self, conditions: Iterable[CompiledExpr], vocabulary: Vocabulary) -> None:
         self.conditions = tuple(conditions)
-        self.plans = tuple(_Planner(c, vocabulary).plan(c.node) for c in self.conditions)
+        planners = [_Planner(c, vocabulary) for c in self.conditions]
+        self.plans = tuple(p.plan(c.node) for p, c in zip(planners, self.conditions))
+        #: per condition, its clock-free conjuncts in one compiled function
+        #: (or None): not true now, the condition never holds — the quick
+        #: test that settles most conditions
+        self.guards = tuple(p.guard() for p in planners)
 
     def settled(self, index: int, ctx: FactContext) -> bool:
         """Whether condition ``index`` keeps, with the log as it is, the truth
         value it has in ``ctx`` whatever the clock says."""
         plan = self.plans[index]
-        return plan is _CLOCK_FREE or _final(plan, ctx) is not _UNSETTLED
+        if plan is _CLOCK_FREE:
+            return True
+        guard = self.guards[index]
+        if guard is not None and guard(ctx) is not True:
+            return True
+        return _final(plan, ctx) is not _UNSETTLED
 
-    def next_change_at(self, holding: Iterable[bool], ctx: FactContext,
-                       horizon: timedelta) -> datetime | None:
+    def next_change_at(self, holding: Iterable[bool], ctx: FactContext, horizon: timedelta,
+                       budget: Budget | None = None) -> datetime | None:
         """The first moment in ``(ctx.now, ctx.now + horizon]`` at which one of
         the conditions (``holding``: whether each holds at ``ctx.now``, in
-        order) holds or stops holding; None if none does within the horizon."""
+        order) holds or stops holding; None if none does within the horizon.
+
+        The unsettled conditions are looked at together, moment by moment,
+        in growing windows (most changes come within days, and the points of
+        a short window are quicker to list than the horizon's). Every look
+        is charged to ``budget`` (at most ``MAX_STEPS`` looks without one):
+        when it runs out at a moment, that moment is returned — no condition
+        changes before it, and what comes after is not known, so it is the
+        earliest the advice may change (a daily job re-evaluates the log by
+        then)."""
         start = ctx.now
         end = start + horizon
-        best: datetime | None = None
-        for index, holds in enumerate(holding):
-            if self.settled(index, ctx):
-                continue
-            condition = self.conditions[index]
-            fn = condition.fn
-            # in growing windows: most changes come within days, and the
-            # points of a short window are quicker to list than the horizon's
-            low = start
-            for span in _WINDOWS:
-                high = min(start + span, end if best is None else best)
-                if high <= low:
-                    break
-                found = False
-                for moment in change_points(condition, ctx, low, high):
-                    if best is not None and moment >= best:
-                        break
-                    if (fn(ctx.at(moment)) is True) != holds:
-                        best, found = moment, True
-                        break
-                if found:
-                    break
-                low = high
-        return best
+        open_ = [(i, h) for i, h in enumerate(holding) if not self.settled(i, ctx)]
+        if not open_:
+            return None
+        steps = 0
+        low = start
+        for span in _WINDOWS:
+            high = min(start + span, end)
+            if high <= low:
+                break
+            looks = sorted((moment, index, holds) for index, holds in open_
+                           for moment in change_points(self.conditions[index], ctx, low, high))
+            for moment, index, holds in looks:
+                if budget is not None:
+                    try:
+                        budget.charge(moment)
+                    except Exception:  # noqa: BLE001 - the budget's own "no more"
+                        return moment
+                else:
+                    steps += 1
+                    if steps > MAX_STEPS:
+                        return moment
+                if (self.conditions[index].fn(ctx.at(moment)) is True) != holds:
+                    return moment
+            low = high
+        return None
 
 
 def next_change_at(conditions: Iterable[tuple[CompiledExpr, bool]], ctx: FactContext,
-                   horizon: timedelta) -> datetime | None:
+                   horizon: timedelta, budget: Budget | None = None) -> datetime | None:
     """:meth:`ChangeSearch.next_change_at` for conditions given with whether
     each holds now (a search built for this call only)."""
     pairs = list(conditions)
     search = ChangeSearch((c for c, _ in pairs), ctx.vocabulary)
-    return search.next_change_at((h for _, h in pairs), ctx, horizon)
+    return search.next_change_at((h for _, h in pairs), ctx, horizon, budget)
 
 
 # A plan is one of:
@@ -129,6 +159,18 @@ class _Planner:
         facts = {n.name for n in walk(node) if isinstance(n, Name)}
         checked = Checked(node, self.condition.checked.type, frozenset(facts), frozenset(names))
         return CompiledExpr(checked, self.functions).fn
+
+    def guard(self) -> Any:
+        """The clock-free conjuncts of an ``and`` condition, compiled together."""
+        node = self.condition.node
+        if self.free[id(node)] or not (isinstance(node, BoolOp) and node.op == "and"):
+            return None
+        parts = tuple(n for n in node.operands if self.free[id(n)])
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return self.compiled(parts[0])
+        return self.compiled(BoolOp("and", parts))
 
     def plan(self, node: Node, top: bool = True) -> Plan:
         if self.free[id(node)]:
