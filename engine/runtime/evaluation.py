@@ -143,7 +143,7 @@ class _Tables:
             p, r = self.rules[i]
             rec = self.recommendations[i] = Recommendation(
                 p.id, p.version, r.id, r.action, r.stance, dict(r.params), r.summary, r.section,
-                r.quote, r.when, attributed_to=r.attributed_to)
+                r.quote, r.when, attributed_to=r.attributed_to, grade=r.grade)
         return rec
 
 
@@ -210,7 +210,7 @@ def _recommendation(policy: Policy, rule: Rule, ctx: FactContext) -> Recommendat
         facts[name] = entry
     return Recommendation(policy.id, policy.version, rule.id, rule.action, rule.stance,
                           dict(rule.params), rule.summary, rule.section, rule.quote, rule.when,
-                          tuple(trace_lines(trace, ctx)), facts, rule.attributed_to)
+                          tuple(trace_lines(trace, ctx)), facts, rule.attributed_to, rule.grade)
 
 
 def _not_firing(policy: Policy, rule: Rule, ctx: FactContext, horizon: timedelta) -> NotFiring:
@@ -238,8 +238,10 @@ def find_conflicts(recs: list[Recommendation], policies: PolicySet) -> list[Conf
             continue
         do = tuple(r for r in group if r.stance == "do")
         avoid = tuple(r for r in group if r.stance == "avoid")
-        if do and avoid and len({r.policy for r in group}) > 1:
-            conflicts.append(Conflict("opposed", (action,), (do, avoid)))
+        # a permission ("you may") disagrees with an "avoid", not with a "do"
+        do_or_may = tuple(r for r in group if r.stance != "avoid")
+        if do_or_may and avoid and len({r.policy for r in group}) > 1:
+            conflicts.append(Conflict("opposed", (action,), (do_or_may, avoid)))
         if len({r.policy for r in do}) < 2:
             continue
         for param in sorted({k for r in do for k in r.params}):
@@ -358,7 +360,8 @@ def report_json(policies: PolicySet, log: EventLog, at: datetime | None = None, 
     head = _dumps({"engine": f"followup-rules {ENGINE_VERSION}", "at": iso_seconds(moment),
                    "timezone": log.timezone, "subject": log.subject, "log": log.source,
                    "horizon_days": horizon.days,
-                   "next_change_at": _next_change(policies, fired, ctx, horizon)})[:-1]
+                   "next_change_at": _next_change(policies, fired, ctx, horizon),
+                   "events_after": len(log) - len(ctx.view)})[:-1]
     situation = _dumps(_situation(ctx, tables.situation))
     end = "}" if line is None else f',"line":{_dumps(line)}}}'
     return (f'{head},"policies":{tables.info_text},"situation":{situation},'
@@ -389,7 +392,8 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
                       situation=_situation(ctx, tables.situation), advice=outcome.advice,
                       conflicts=outcome.conflicts, horizon_days=horizon.days,
                       engine=f"followup-rules {ENGINE_VERSION}",
-                      next_change_at=_next_change(policies, fired_now, ctx, horizon))
+                      next_change_at=_next_change(policies, fired_now, ctx, horizon),
+                      events_after=len(log) - len(ctx.view))
     fired_now = tables.fired(ctx)
     fired = [tables.rules[i] for i in fired_now]
     recs = [_recommendation(p, r, ctx) for p, r in fired]
@@ -413,5 +417,6 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
                   situation=_situation(ctx, tables.situation), advice=tuple(advice),
                   conflicts=tuple(find_conflicts(recs, policies)),
                   horizon_days=horizon.days, engine=f"followup-rules {ENGINE_VERSION}",
-                  next_change_at=_next_change(policies, fired_now, ctx, horizon))
+                  next_change_at=_next_change(policies, fired_now, ctx, horizon),
+                  events_after=len(log) - len(ctx.view))
 

@@ -98,7 +98,8 @@ def _disagree(a: PlanItem, b: PlanItem, policies: PolicySet) -> bool:
     if not (a.start < b_end and b.start < a_end):
         return False
     if a.action == b.action:
-        return a.stance != b.stance or (a.stance == "do" and any(
+        # "avoid" disagrees with "do" and "may"; "may" (an option) not with "do"
+        return (a.stance != b.stance and "avoid" in (a.stance, b.stance)) or (a.stance == b.stance == "do" and any(
             k in b.params and param_values(a.params[k]) != param_values(b.params[k]) for k in a.params))
     return a.stance == b.stance == "do" and policies.actions.opposed(a.action, b.action)
 

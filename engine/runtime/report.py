@@ -47,6 +47,7 @@ class Recommendation:
     trace: tuple[str, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
     attributed_to: str | None = None
+    grade: str | None = None  # "strong" or "weak", from the article's wording
 
     def side(self) -> dict[str, Any]:
         return {"policy": self.policy, "version": self.version, "rule": self.rule,
@@ -60,6 +61,8 @@ class Recommendation:
             "trace": list(self.trace), "facts": dict(self.facts)}
         if self.attributed_to:
             d["attributed_to"] = self.attributed_to
+        if self.grade:
+            d["grade"] = self.grade
         return d
 
 
@@ -138,6 +141,8 @@ class Report:
     #: The next moment, within the horizon, at which any advice starts or
     #: stops if nothing else happens (no new event), ISO 8601; None if none.
     next_change_at: str | None = None
+    #: events of the log after ``at``: left out of this evaluation
+    events_after: int = 0
 
     def recommendations(self) -> list[Recommendation]:
         return [r for group in self.advice for r in group.recommendations]
@@ -155,6 +160,7 @@ class Report:
             "log": self.log,
             "horizon_days": self.horizon_days,
             "next_change_at": self.next_change_at,
+            "events_after": self.events_after,
             "policies": [p.to_dict() for p in self.policies],
             "situation": dict(self.situation),
             "conflicts": [c.to_dict() for c in self.conflicts],
