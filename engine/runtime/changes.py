@@ -21,8 +21,10 @@ first change, within a budget of evaluations.
 
 from __future__ import annotations
 
+import heapq
+
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Iterable, Iterator, Mapping, Protocol
 
 from engine.language.checker import Checked
 from engine.language.compiler import CompiledExpr
@@ -106,8 +108,10 @@ class ChangeSearch:
             high = min(start + span, end)
             if high <= low:
                 break
-            looks = sorted((moment, index, holds) for index, holds in open_
-                           for moment in change_points(self.conditions[index], ctx, low, high))
+            # each condition's points come sorted: merged lazily, since the
+            # search mostly stops at one of the first
+            looks = heapq.merge(*(_looks(change_points(self.conditions[index], ctx, low, high),
+                                         index, holds) for index, holds in open_))
             for moment, index, holds in looks:
                 if budget is not None:
                     try:
@@ -122,6 +126,12 @@ class ChangeSearch:
                     return moment
             low = high
         return None
+
+
+def _looks(points: Iterable[datetime], index: int, holds: bool
+           ) -> Iterator[tuple[datetime, int, bool]]:
+    for moment in points:
+        yield moment, index, holds
 
 
 def next_change_at(conditions: Iterable[tuple[CompiledExpr, bool]], ctx: FactContext,
