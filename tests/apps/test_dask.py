@@ -121,6 +121,10 @@ def test_the_command_on_a_local_cluster_writes_the_same_bytes(tmp_path, lines):
     assert out.read_bytes() == one
     bad = subprocess.run(base + ["--dask", "local:x"], env=env, cwd=ROOT, capture_output=True)
     assert bad.returncode == 2 and b"RULES-E061" in bad.stderr
+    missing = subprocess.run([sys.executable, "-m", "engine", "batch", str(tmp_path / "none.jsonl"),
+                              "--at", AT_TEXT, "--dask", "local:1"], env=env, cwd=ROOT,
+                             capture_output=True)
+    assert missing.returncode == 2 and b"RULES-E051 cannot read" in missing.stderr
 
 
 # --- incremental --------------------------------------------------------------------------
