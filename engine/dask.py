@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from engine.apps.batch import Due
 from engine.apps.distributed import DESERIALISED, Shipped, evaluate_bag, evaluate_partition
-from engine.apps.incremental import IndexEntry, digest, is_due
+from engine.apps.incremental import IndexEntry, digest, entry_of_record, is_due
 
-__all__ = ["evaluate_bag", "evaluate_partition", "Due", "IndexEntry", "Shipped", "DESERIALISED", "digest", "is_due"]
+__all__ = ["evaluate_bag", "evaluate_partition", "Due", "IndexEntry", "Shipped", "DESERIALISED", "digest",
+           "entry_of_record", "is_due"]

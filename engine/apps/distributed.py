@@ -25,7 +25,7 @@ from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
-from engine.errors import RulesError, UsageError
+from engine.errors import InputError, RulesError, UsageError
 from engine.model.policies import PolicySet
 
 if TYPE_CHECKING:
@@ -136,6 +136,19 @@ def _lines_bag(path: str) -> Any:
     return bag.map(lambda text: text.encode("utf-8", "surrogateescape"))
 
 
+def _check_readable(logs: str) -> None:
+    """``logs`` is a file fsspec can read (checked before any cluster starts)."""
+    from fsspec.core import url_to_fs
+    try:
+        fs, path = url_to_fs(logs)
+        found = fs.isfile(path)
+    except (OSError, ValueError, ImportError) as err:
+        raise InputError(f"cannot read: {err}", code="RULES-E051", file=logs) from None
+    if not found:
+        raise InputError("cannot read: no such file", code="RULES-E051", file=logs,
+                         hint="a path, or an fsspec URL such as s3://bucket/logs.jsonl")
+
+
 def _client(address: str) -> Any:
     try:
         from distributed import Client, LocalCluster
@@ -164,6 +177,7 @@ def run_on_dask(policies: PolicySet, logs: str, output: str | None, *, address: 
     errors, lines)."""
     if at is None:  # the moment is the caller's, once: never a worker's clock
         at = datetime.now().astimezone().isoformat(timespec="seconds")
+    _check_readable(logs)
     client = _client(address)
     try:
         records = evaluate_bag(_lines_bag(logs), policies, at=at, explain=explain, source=logs)

@@ -58,7 +58,11 @@ def _apply(item: Any) -> Any:
     try:
         return _WORK[0](item)
     except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
-        raise _picklable(err) from None
+        error = _picklable(err)
+    # raised outside the handler: a replacement carries no context (the
+    # original, which would not pickle where context is pickled too, as
+    # with tblib's pickling support that distributed installs)
+    raise error
 
 
 def _picklable(err: BaseException) -> BaseException:

@@ -86,7 +86,7 @@ def batch(logs: str, at: str | None, jobs: int, dask_address: str | None, explai
             from engine.base.files import atomic_writer
             index_file = stack.enter_context(atomic_writer(Path(index_path), binary=True))
             write_index = _index_writer(index_file)
-        progress = stack.enter_context(_Progress(show))
+        progress = stack.enter_context(_Progress(show, None if logs == "-" else logs))
         # JSON Lines are UTF-8 whatever the locale: written as bytes
         if output and output != "-":
             from engine.base.files import atomic_writer
@@ -150,8 +150,9 @@ class _Progress:
     """Logs done, rate and time left on standard error (tqdm), on a terminal
     only; a summary line at the end."""
 
-    def __init__(self, show: bool) -> None:
+    def __init__(self, show: bool, path: str | None = None) -> None:
         self.show = show
+        self.path = path
         self.bar: Any = None
         self.lines = self.records = self.errors = 0
         self.started = time.monotonic()
@@ -161,7 +162,26 @@ class _Progress:
             from tqdm import tqdm
             self.bar = tqdm(unit=" logs", file=sys.stderr, dynamic_ncols=True, leave=False,
                             mininterval=0.2, smoothing=0.1)
+            if self.path is not None:  # a file: its lines counted aside, for the time left
+                import threading
+                threading.Thread(target=self._count, args=(self.path,), daemon=True,
+                                 name="batch progress").start()
         return self
+
+    def _count(self, path: str) -> None:
+        lines = 0
+        try:
+            with open(path, "rb") as stream:
+                last = b"\n"
+                for block in iter(lambda: stream.read(1 << 20), b""):
+                    lines += block.count(b"\n")
+                    last = block[-1:]
+            lines += last != b"\n"
+        except OSError:
+            return
+        bar = self.bar
+        if bar is not None:
+            bar.total = lines
 
     def update(self, block: Any) -> None:
         self.lines += block.lines

@@ -21,8 +21,10 @@ first change, within a budget of evaluations.
 
 from __future__ import annotations
 
+import heapq
+
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Iterable, Iterator, Mapping, Protocol
 
 from engine.language.checker import Checked
 from engine.language.compiler import CompiledExpr
@@ -43,6 +45,9 @@ _UNSETTLED = object()
 MAX_STEPS = 20_000
 
 
+_SECOND = timedelta(seconds=1)
+
+
 class Budget(Protocol):
     """What the search charges each evaluation to (the look-ahead budget of
     one report): ``charge`` raises when there is no more."""
@@ -59,7 +64,7 @@ class ChangeSearch:
     parts read the clock, which run with it) is worked out once, as a plan
     per condition whose clock-free parts are compiled like conditions."""
 
-    __slots__ = ("conditions", "plans", "guards")
+    __slots__ = ("conditions", "plans", "guards", "moments")
 
     def __init__(self, conditions: Iterable[CompiledExpr], vocabulary: Vocabulary) -> None:
         self.conditions = tuple(conditions)
@@ -69,6 +74,9 @@ class ChangeSearch:
         #: (or None): not true now, the condition never holds — the quick
         #: test that settles most conditions
         self.guards = tuple(p.guard() for p in planners)
+        #: per condition that reads the clock only as ``now`` compared with
+        #: fixed values, those values: its only change points
+        self.moments = tuple(p.moments() for p in planners)
 
     def settled(self, index: int, ctx: FactContext) -> bool:
         """Whether condition ``index`` keeps, with the log as it is, the truth
@@ -80,6 +88,13 @@ class ChangeSearch:
         if guard is not None and guard(ctx) is not True:
             return True
         return _final(plan, ctx) is not _UNSETTLED
+
+    def _points(self, index: int, ctx: FactContext, low: datetime, high: datetime
+                ) -> Iterable[datetime]:
+        values = self.moments[index]
+        if values is not None:
+            return _at_values(values, ctx, low, high)
+        return change_points(self.conditions[index], ctx, low, high)
 
     def next_change_at(self, holding: Iterable[bool], ctx: FactContext, horizon: timedelta,
                        budget: Budget | None = None) -> datetime | None:
@@ -106,8 +121,10 @@ class ChangeSearch:
             high = min(start + span, end)
             if high <= low:
                 break
-            looks = sorted((moment, index, holds) for index, holds in open_
-                           for moment in change_points(self.conditions[index], ctx, low, high))
+            # each condition's points come sorted: merged lazily, since the
+            # search mostly stops at one of the first
+            looks = heapq.merge(*(_looks(self._points(index, ctx, low, high), index, holds)
+                                  for index, holds in open_))
             for moment, index, holds in looks:
                 if budget is not None:
                     try:
@@ -122,6 +139,24 @@ class ChangeSearch:
                     return moment
             low = high
         return None
+
+
+def _at_values(values: tuple[Any, ...], ctx: FactContext, low: datetime, high: datetime
+               ) -> list[datetime]:
+    """The moments in ``(low, high]`` at which a comparison of ``now`` with
+    one of ``values`` may change: the value, and a second after it."""
+    points: set[datetime] = set()
+    for value in values:
+        moment = value(ctx)
+        if isinstance(moment, datetime):
+            points.update((moment, moment + _SECOND))
+    return [p.astimezone(ctx.tz) for p in sorted(p for p in points if low < p <= high)]
+
+
+def _looks(points: Iterable[datetime], index: int, holds: bool
+           ) -> Iterator[tuple[datetime, int, bool]]:
+    for moment in points:
+        yield moment, index, holds
 
 
 def next_change_at(conditions: Iterable[tuple[CompiledExpr, bool]], ctx: FactContext,
@@ -171,6 +206,25 @@ class _Planner:
         if len(parts) == 1:
             return self.compiled(parts[0])
         return self.compiled(BoolOp("and", parts))
+
+    def moments(self) -> tuple[Any, ...] | None:
+        """Where the clock enters the condition only as ``now`` compared with
+        clock-free values (``now < check_in_invited_after``): those values,
+        compiled — the condition can change only at them (or a second
+        after). None for any other use of the clock."""
+        node = self.condition.node
+        compared: list[Node] = []
+        direct: set[int] = set()
+        for n in walk(node):
+            if isinstance(n, Binary) and n.op in _MIRROR:
+                for side, other in ((n.left, n.right), (n.right, n.left)):
+                    if isinstance(side, Name) and side.name == "now" and self.free[id(other)]:
+                        direct.add(id(side))
+                        compared.append(other)
+        for n in walk(node):
+            if _reads_clock(n, self.facts, self.functions) and id(n) not in direct:
+                return None
+        return tuple(self.compiled(n) for n in compared) if compared else None
 
     def plan(self, node: Node, top: bool = True) -> Plan:
         if self.free[id(node)]:

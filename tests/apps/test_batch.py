@@ -262,6 +262,11 @@ def test_errors_come_in_input_order_as_with_map():
 class _TwoArgumentError(Exception):
     def __init__(self, code, text):
         super().__init__(f"{code}: {text}")
+        # (unpicklable whatever pickling support is installed: distributed,
+        # imported by tests/apps/test_dask.py, installs tblib's, which would
+        # otherwise carry this exception across)
+        import threading
+        self.lock = threading.Lock()
 
 
 def _raises_unpicklable(item):

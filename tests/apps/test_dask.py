@@ -121,6 +121,10 @@ def test_the_command_on_a_local_cluster_writes_the_same_bytes(tmp_path, lines):
     assert out.read_bytes() == one
     bad = subprocess.run(base + ["--dask", "local:x"], env=env, cwd=ROOT, capture_output=True)
     assert bad.returncode == 2 and b"RULES-E061" in bad.stderr
+    missing = subprocess.run([sys.executable, "-m", "engine", "batch", str(tmp_path / "none.jsonl"),
+                              "--at", AT_TEXT, "--dask", "local:1"], env=env, cwd=ROOT,
+                             capture_output=True)
+    assert missing.returncode == 2 and b"RULES-E051 cannot read" in missing.stderr
 
 
 # --- incremental --------------------------------------------------------------------------
@@ -182,3 +186,24 @@ def test_an_index_entry_of_an_error_record_is_due_again():
     entry = entry_of_record(4, "abc", '{"line":4,"error":{"code":"RULES-E014"}}')
     assert entry.error and is_due(entry, "abc", "2026-11-24T09:00", _moment("2026-11-23T09:00"),
                                   timedelta(days=60))
+
+
+def test_a_bag_with_due_gives_the_records_of_the_incremental_batch(policies, lines):
+    from engine.apps.incremental import IndexEntry
+    day1, day2 = "2026-11-23T09:00", "2026-11-25T09:00"
+    kept: dict[int, IndexEntry] = {}
+
+    def keep(block):
+        for text in block:
+            d = json.loads(text)
+            kept[d["line"]] = IndexEntry(d["line"], d["sha256"], d["timezone"], d["next_change_at"],
+                                         d["error"])
+
+    run_batch(policies, lines, io.StringIO(), at=day1, source="corpus",
+              due=Due({}, _moment(day1), timedelta(days=60)), index_out=keep)
+    due = Due(kept, _moment(day1), timedelta(days=60))
+    expected = "".join(r + "\n" for r in _records(policies, lines, day2, due=due))
+    bag = db.from_sequence(lines, npartitions=4)
+    got = engine_dask.evaluate_bag(bag, policies, at=day2, source="corpus", due=due)
+    assert "".join(r + "\n" for r in got.compute(scheduler="sync")) == expected
+    assert 0 < expected.count("\n") < len(lines)
