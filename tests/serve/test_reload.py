@@ -26,7 +26,13 @@ def _served(policies):
     return max((policies / "hayes").glob("*.yaml"), key=lambda f: parse_version(f.stem))
 
 
-BROKEN = ("when: ", "when: no_such_fact and ")
+# Edits that hold whatever the policy says: a key the schema refuses, and a
+# new id for the first rule.
+BROKEN = ("\n  - id: ", "\n  - no_such_key: 1\n    id: ")
+
+
+def _renamed(suffix):
+    return ("\n  - id: ", "\n  - id: " + suffix)
 
 
 def _edit(path, old, new):
@@ -47,27 +53,27 @@ def test_broken_edit_keeps_the_old_set_and_a_fixed_one_is_served(tmp_path, polic
         _edit(hayes, *BROKEN)
         assert state.holder.reload_if_changed() is False
         broken = c.get("/v1/sources").json()
-        assert broken["generation"] == 1 and broken["last_reload_error"]["code"] == "RULES-E003"
+        assert broken["generation"] == 1 and broken["last_reload_error"]["code"] == "RULES-E030"
         assert next(p["sha256"] for p in broken["policies"] if p["policy"] == "hayes") == old_hash
         assert c.post(f"/v1/explain?at={AT}", content=EXAMPLE.read_bytes(), headers=YAML).status_code == 200
         _edit(hayes, BROKEN[1], BROKEN[0])
-        _edit(hayes, "  summary: ", "  summary: (edited) ")
+        _edit(hayes, *_renamed("edited-"))
         assert state.holder.reload_if_changed() is True
         fixed = c.get("/v1/sources").json()
         assert fixed["generation"] == 2 and fixed["last_reload_error"] is None
         assert next(p["sha256"] for p in fixed["policies"] if p["policy"] == "hayes") != old_hash
-        assert state.holder.policies()[1].get("hayes").rules[0].summary.startswith("(edited)")
+        assert state.holder.policies()[1].get("hayes").rules[0].id.startswith("edited-")
 
 
 def test_the_watcher_picks_up_a_change_by_itself(tmp_path, policies):
     hayes = _served(policies)
     with make_client(tmp_path, policies_dir=policies, reload_seconds=0.1) as c:
-        _edit(hayes, "  summary: ", "  summary: (watched) ")
+        _edit(hayes, *_renamed("watched-"))
         deadline = time.monotonic() + 10
         while c.get("/v1/sources").json()["generation"] == 1 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert c.get("/v1/sources").json()["generation"] == 2
-        assert c.app.state.service.holder.policies()[1].get("hayes").rules[0].summary.startswith("(watched)")
+        assert c.app.state.service.holder.policies()[1].get("hayes").rules[0].id.startswith("watched-")
 
 
 def test_sighup_reloads_a_live_server(tmp_path, policies):
@@ -78,7 +84,7 @@ def test_sighup_reloads_a_live_server(tmp_path, policies):
     from live_server import live_server
     hayes = _served(policies)
     with live_server(tmp_path, "--policies", str(policies), "--reload-seconds", "0") as server:
-        _edit(hayes, "  summary: ", "  summary: (hup) ")
+        _edit(hayes, *_renamed("hup-"))
         server.process.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 15
         generation = 1
