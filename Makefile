@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BASE   := $(VENV)/.installed-base
 
 .PHONY: demo test test-fast lint bench check sweep fuzz clean
 
@@ -14,7 +15,12 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,serve,dask]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The demo needs the base install only (no test, serve or dask extras).
+$(BASE): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(BASE)
+
+demo: $(BASE)
 	$(BIN)/rules explain examples/waiting-past-date.yaml --at 2026-11-23T09:00
 
 test: $(STAMP) lint
