@@ -26,6 +26,7 @@ import queue
 import signal
 import threading
 import time
+import weakref
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -124,6 +125,8 @@ def ordered_map(work: Callable[[Any], Any], items: Iterable[Any], jobs: int, *,
                     failure = item.error if isinstance(item, _Failed) else None
                 else:
                     pending.append(_submit(pool, item))
+                    if len(pending) == 1:
+                        _processes(pool)  # (noted while they live)
         finished = True
     finally:
         feed.close()
@@ -219,7 +222,7 @@ def _result(future: Future[Any], pool: ProcessPoolExecutor, stall: float) -> Any
         if any(_stopped(pid) for pid in _pids(pool)):
             stopped_since = stopped_since or time.monotonic()
             if time.monotonic() - stopped_since > stall:
-                raise _lost(pool, f"was stopped (SIGSTOP) for over {stall:g} s")
+                raise _lost(pool, f"was stopped (SIGSTOP) for over {stall:g} s", codes=False)
         else:
             stopped_since = None
     try:
@@ -228,10 +231,19 @@ def _result(future: Future[Any], pool: ProcessPoolExecutor, stall: float) -> Any
         raise _lost(pool, "ended unexpectedly") from None
 
 
+# every process each pool has had: a dead worker leaves the pool's own list
+# (the pool's processes: no public accessor before Python 3.14)
+_SEEN: "weakref.WeakKeyDictionary[ProcessPoolExecutor, dict[int, Any]]" = weakref.WeakKeyDictionary()
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[Any]:
+    seen = _SEEN.setdefault(pool, {})
+    seen.update((getattr(pool, "_processes", None) or {}).items())
+    return list(seen.values())
+
+
 def _pids(pool: ProcessPoolExecutor) -> list[int]:
-    # (the pool's processes: no public accessor before Python 3.14)
-    processes = getattr(pool, "_processes", None) or {}
-    return [pid for pid in list(processes) if pid]
+    return [p.pid for p in _processes(pool) if p.pid and p.exitcode is None]
 
 
 def _stopped(pid: int) -> bool:
@@ -243,14 +255,19 @@ def _stopped(pid: int) -> bool:
         return False
 
 
-def _lost(pool: ProcessPoolExecutor, what: str) -> WorkerLost:
-    codes = []
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        code = process.exitcode
-        if code is not None and code != 0:
-            codes.append(f"killed by signal {-code}" if code < 0 else f"exit code {code}")
-    detail = f" ({', '.join(sorted(set(codes)))})" if codes else ""
+def _lost(pool: ProcessPoolExecutor, what: str, codes: bool = True) -> WorkerLost:
+    """The error for a lost worker, once every worker is gone (their exit
+    codes known: the pool's own thread may be reaping them meanwhile)."""
     _kill(pool)
+    detail = ""
+    if codes:
+        found = {p.exitcode for p in _processes(pool) if p.exitcode}
+        ours = {-signal.SIGTERM, -signal.SIGKILL}  # the pool's, once it broke, and _kill's
+        if found - ours:
+            found -= ours
+        text = sorted(f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+                      for code in found)
+        detail = f" ({', '.join(text)})" if text else ""
     return WorkerLost(f"a batch worker process {what}{detail}; the run was stopped",
                       hint="nothing was written to an -o file; run again (with fewer --jobs "
                            "if the machine ran out of memory)")
@@ -264,7 +281,7 @@ def _kill(pool: ProcessPoolExecutor) -> None:
     rest of it: closing the parent's own copy of the result pipe's write end
     once the workers are gone gives that thread the end of file it needs to
     notice and stop.)"""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    processes = _processes(pool)
     for process in processes:
         try:
             process.kill()

@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from engine.runtime.report import AdviceGroup, Recommendation, Report
-from engine.render.common import (report_now, STANCE_MARKS, conflict_title, grade_text, params_text,
+from engine.runtime.report import AdviceGroup, Consensus, Recommendation, Report
+from engine.render.common import (STANCE_MARKS, conflict_title, consensus_of, consensus_text, grade_text,
+                                  params_text, report_now,
                                   side_text, situation_items, split_advice, when_text)
 
 __all__ = ["render"]
@@ -49,8 +50,10 @@ def _rec(out: _Out, r: Recommendation, mark: str) -> None:
     out.wrap(cite, "      ")
 
 
-def _group(out: _Out, g: AdviceGroup, now: datetime) -> None:
+def _group(out: _Out, g: AdviceGroup, now: datetime, agreed: Consensus | None = None) -> None:
     out.add(out.style(f"■ {g.label}", bold=True) + out.style(f"  [{g.action}]", dim=True))
+    if agreed is not None:
+        out.wrap("Sources: " + consensus_text(agreed, now), "  ")
     for r in g.recommendations:
         _rec(out, r, STANCE_MARKS.get(r.stance, "✗"))
     if g.not_firing:
@@ -92,10 +95,11 @@ def render(report: Report, *, color: bool = False) -> str:
     if not do:
         out.add("  No source recommends an action right now.")
     out.add()
+    agreed = consensus_of(report)
     for g in do:
-        _group(out, g, now)
+        _group(out, g, now, agreed.get(g.action))
     out.add(out.style(f"WHAT TO AVOID ({len(avoid)})", bold=True, fg="red"))
     out.add()
     for g in avoid:
-        _group(out, g, now)
+        _group(out, g, now, agreed.get(g.action))
     return "\n".join(out.lines).rstrip() + "\n"

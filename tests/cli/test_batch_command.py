@@ -119,10 +119,14 @@ def test_progress_and_summary_only_on_a_terminal(tmp_path, good_lines):
 
 
 def test_the_progress_display_shows_on_a_terminal(tmp_path, good_lines):
+    import fcntl
     import pty
+    import struct
+    import termios
     source = tmp_path / "logs.jsonl"
-    source.write_bytes(b"".join(good_lines[:50]))
+    source.write_bytes(b"".join(good_lines) * 3)
     main, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # 80 columns
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     run = subprocess.Popen([sys.executable, "-m", "engine", "batch", str(source), "--at", AT_TEXT,
                             "-o", str(tmp_path / "out.jsonl")], cwd=ROOT, env=env,
@@ -139,8 +143,10 @@ def test_the_progress_display_shows_on_a_terminal(tmp_path, good_lines):
         shown += data
     assert run.wait(30) == 0
     os.close(main)
-    assert b"rules batch: 50 logs, 0 errors in " in shown
-    assert b"logs/s" in shown
+    assert b"rules batch: 900 logs, 0 errors in " in shown
+    frames = [f for f in shown.replace(b"\r", b"\n").decode().splitlines() if "%|" in f]
+    assert frames, shown[-500:]  # percentage, count of total, time left and rate
+    assert all(len(f) <= 80 and "/900 [" in f and "<" in f and "logs/s" in f for f in frames)
     quiet = rules("batch", str(source), "--at", AT_TEXT, "--quiet")
     assert quiet.stderr == b""
 

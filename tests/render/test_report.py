@@ -63,8 +63,13 @@ def test_report_has_spec_shape(policies):
     assert rec["policy"] == "hayes" and rec["stance"] == "may" and rec["grade"] == "weak"
     assert "days_since(round_deadline) = 3" in rec["trace"]
     assert rec["facts"]["round_deadline"]["from"] == ["decision_expected (line 8)"]
-    kinds = {c["kind"] for c in d["conflicts"]}
-    assert {"opposed", "details"} <= kinds
+    # phone satisfies every source's channel for check_in: not a conflict (issue 14)
+    assert [(c["kind"], c["actions"]) for c in d["conflicts"]] == [("opposed", ["connect_on_social"])]
+    agreed = next(c for c in d["consensus"] if c["action"] == "check_in")
+    # 1.1.0: hayes and followup-guide permit a check-in ("may"), cheatsheet and halpin advise it
+    assert agreed["for"] == ["cheatsheet", "halpin"] and agreed["optional"] == ["followup-guide", "hayes"]
+    assert agreed["satisfied_by"] == {"channel": ["phone"], "recipient": ["interviewer"]}
+    assert agreed["silent"] == ["careerbuilder"]
 
 
 def test_not_firing_lists_other_sources_with_next_moment(policies):

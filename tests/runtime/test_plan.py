@@ -107,3 +107,22 @@ def test_every_example_plans(policies, example):
     assert plan.items
     for i in plan.items:
         assert i.stop is None or i.stop > i.start
+
+
+def test_plan_agrees_with_explain_that_phone_satisfies_email_or_phone(policies):
+    """Issue 14: `rules plan` flagged halpin's "phone" against cheatsheet's
+    "email or phone" while `rules explain` said phone satisfies both."""
+    log = load_log(ROOT / "examples" / "waiting-past-date.yaml", policies.vocabulary)
+    plan = build_plan(policies, log, datetime(2026, 11, 23, 9, 0), days=3)
+    halpin = next(i for i in plan.items if i.key == "halpin:call-after-a-week")
+    assert "cheatsheet:check-in-after-their-date" not in halpin.disagrees_with
+
+
+def test_plan_marks_a_timing_disagreement(policies):
+    """The same-afternoon thank-you (hayes) against halpin's within-24-hours email, from now."""
+    log = load_log(ROOT / "examples" / "dst-change.yaml", policies.vocabulary)
+    plan = build_plan(policies, log, datetime(2026, 10, 31, 11, 0), days=3)
+    hayes = next(i for i in plan.items if i.key == "hayes:thank-you-same-afternoon")
+    assert "halpin:thank-by-email-within-24-hours" in hayes.disagrees_with
+    # a handwritten note and an email are two notes: no disagreement
+    assert "halpin:handwritten-note-to-everyone-you-met" not in hayes.disagrees_with
