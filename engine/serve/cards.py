@@ -77,7 +77,9 @@ def cards_for(report: Mapping[str, Any], titles: Mapping[str, str], instance: st
             "source": {"label": "Disagreement between " + ", ".join(policies),
                        "policies": policies, "kind": c["kind"]},
         })
+    stands = {c["action"]: c for c in report.get("consensus", ())}
     for group in report["advice"]:
+        where = _standing(stands.get(group["action"]))
         for rec in group["recommendations"]:
             verb = {"do": "Do", "avoid": "Avoid", "may": "Optional"}[rec["stance"]]
             params = f" ({params_text(rec['params'])})" if rec.get("params") else ""
@@ -85,7 +87,7 @@ def cards_for(report: Mapping[str, Any], titles: Mapping[str, str], instance: st
                       f"> “{rec['cite']['quote']}”", "",
                       f"— {titles.get(rec['policy'], rec['policy'])}, section “{rec['cite']['section']}”"
                       + (f", {rec['attributed_to']}" if rec.get("attributed_to") else ""), "",
-                      f"Rule `{rec['rule']}` of {rec['policy']}@{rec['version']}: `{rec['when']}`"]
+                      f"Rule `{rec['rule']}` of {rec['policy']}@{rec['version']}: `{rec['when']}`", *where]
             cards.append({
                 "uuid": _uuid(instance, rec["policy"], rec["rule"]),
                 "summary": _short(f"{verb}: {group['label']}{params} — {rec['policy']}"),
@@ -98,6 +100,25 @@ def cards_for(report: Mapping[str, Any], titles: Mapping[str, str], instance: st
                                      "display": group["label"]}},
             })
     return cards
+
+
+def _standing(consensus: Mapping[str, Any] | None) -> list[str]:
+    """Markdown lines: where every source stands on the action, and the
+    parameter values that suit all who advise it (the report's consensus)."""
+    if not consensus:
+        return []
+    parts = [f"{word}: {', '.join(consensus[key])}" for key, word in
+             (("for", "for"), ("optional", "optional"), ("against", "against"), ("silent", "silent"))
+             if consensus.get(key)]
+    if consensus.get("later"):
+        parts.append("later: " + ", ".join(str(entry[0]) if isinstance(entry, (list, tuple)) else str(entry)
+                                           for entry in consensus["later"]))
+    lines = ["", "**Where the sources stand** — " + "; ".join(parts)]
+    suits = consensus.get("satisfied_by") or {}
+    if suits:
+        lines.append("Suits every source that advises it: " + "; ".join(
+            f"{name} {' or '.join(values)}" for name, values in sorted(suits.items())))
+    return lines
 
 
 async def discovery(request: Request) -> Response:

@@ -83,3 +83,10 @@ def test_the_answer_says_when_to_ask_again(client):
     r = call(client, {"log": log, "at": "2026-11-16T11:00"})
     when = r.json()["extension"]["next_change_at"]
     assert when and r.headers["x-next-change-at"] == when
+
+
+def test_a_card_says_where_every_source_stands(client):
+    cards = call(client, {"log": example_log(), "at": "2026-11-23T09:00"}).json()["cards"]
+    check_in = [c for c in cards if c["source"].get("topic", {}).get("code") == "check_in"]
+    assert check_in and all("**Where the sources stand**" in c["detail"] for c in check_in)
+    assert all("Suits every source that advises it: channel phone" in c["detail"] for c in check_in)
