@@ -124,7 +124,7 @@ def _sorted_points(points: set[datetime], start: datetime, end: datetime, tz: tz
 # The few latest (start, end, zone): every rule of an evaluation (or a plan)
 # asks for the same. Keys carry fold and zone beside each datetime: ``==``
 # alone equates the two readings of a repeated hour.
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=256)
 def _clock_points(start: datetime, start_fold: int, start_zone: tzinfo | None, end: datetime,
                   end_fold: int, end_zone: tzinfo | None, tz: tzinfo, days: bool, hours: bool
                   ) -> tuple[datetime, ...]:
