@@ -54,7 +54,7 @@ def _need_extra() -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="uvicorn worker processes.")
 @click.option("--no-web", is_flag=True, help="Serve only the API, not the web app.")
-def serve(host: str, port: int, policies_dir: str | None, pins: tuple[str, ...], database: str,
+def serve(host: str, port: int, policies_dir: tuple[str, ...], pins: tuple[str, ...], database: str,
           decision_log: str | None, log_inputs: bool, token_file: str | None, max_body: int,
           max_events: int, max_batch_lines: int, request_seconds: float, reload_seconds: float,
           workers: int, no_web: bool) -> int:
@@ -67,7 +67,7 @@ def serve(host: str, port: int, policies_dir: str | None, pins: tuple[str, ...],
     if token_file:
         token = Path(token_file).read_text("utf-8").strip() or None
     settings = Settings(
-        host=host, port=port, policies_dir=Path(policies_dir) if policies_dir else None, pins=pins,
+        host=host, port=port, policies_dir=tuple(Path(p) for p in policies_dir) or None, pins=pins,
         database=Path(database), decision_log=Path(decision_log) if decision_log else None,
         log_inputs=log_inputs, token=token, max_body_bytes=max_body, max_events=max_events,
         max_batch_lines=max_batch_lines, request_seconds=request_seconds,

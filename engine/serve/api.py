@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.routing import Route
 
 from engine.errors import RulesError
-from engine.model.policies import policy_files
+from engine.model.folders import merged_policy_files, policy_roots
 from engine.serve.problems import ServiceError, error_body
 from engine.serve.requests import (body_kind, bounded, check_moment, int_param, log_from_body,
                                    moment_param, next_change_headers, pins_param, read_body)
@@ -35,7 +35,7 @@ def _state(request: Request) -> ServiceState:
 async def sources(request: Request) -> Response:
     state = _state(request)
     gen, policies = state.holder.policies(pins_param(request))
-    available = policy_files(state.holder.root())
+    available = merged_policy_files(policy_roots(state.holder.policies_dir))
     body = {
         "generation": gen.number, "loaded_at": gen.loaded_at,
         "policies": [{"policy": p.id, "version": p.version, "title": p.title, "sha256": p.sha256,

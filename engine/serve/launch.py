@@ -22,15 +22,20 @@ _PATHS = ("policies_dir", "database", "decision_log")
 def _encode(settings: Settings) -> str:
     data = asdict(settings)
     data["token"] = None  # the token stays in RULES_SERVE_TOKEN, not in a second variable
-    return json.dumps({k: (str(v) if k in _PATHS and v is not None else v) for k, v in data.items()})
+    def encoded(key: str, value: Any) -> Any:
+        if key not in _PATHS or value is None:
+            return value
+        return [str(v) for v in value] if isinstance(value, tuple) else str(value)
+    return json.dumps({k: encoded(k, v) for k, v in data.items()})
 
 
 def _decode(text: str) -> Settings:
     data: dict[str, Any] = json.loads(text)
     known = {f.name for f in fields(Settings)}
     for key in _PATHS:
-        if data.get(key) is not None:
-            data[key] = Path(data[key])
+        value = data.get(key)
+        if value is not None:
+            data[key] = tuple(Path(v) for v in value) if isinstance(value, list) else Path(value)
     data["pins"] = tuple(data.get("pins") or ())
     data["token"] = os.environ.get("RULES_SERVE_TOKEN") or None
     return Settings(**{k: v for k, v in data.items() if k in known})

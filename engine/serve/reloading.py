@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import RulesError
+from engine.model.folders import policy_roots
 from engine.model.policies import PolicySet, load_policies
 
 __all__ = ["Generation", "PolicyHolder"]
@@ -46,7 +47,7 @@ class PolicyHolder:
     Sets with other pins (``?policy=hayes@1.0.0``) are loaded on demand and
     kept per generation (a few, least recently used first out)."""
 
-    def __init__(self, policies_dir: Path | None, pins: tuple[str, ...] = (),
+    def __init__(self, policies_dir: Path | tuple[Path, ...] | None, pins: tuple[str, ...] = (),
                  keep_pinned: int = 16) -> None:
         self.policies_dir = policies_dir
         self.pins = pins
@@ -59,16 +60,10 @@ class PolicyHolder:
     def _load(self, pins: tuple[str, ...]) -> PolicySet:
         return load_policies(self.policies_dir, select=pins)
 
-    def root(self) -> Path:
-        if self.policies_dir is not None:
-            return self.policies_dir
-        from engine.base.resources import policies_dir
-        return policies_dir()
-
     def fingerprint(self) -> tuple[tuple[str, int, int], ...]:
         """(file, modification time, size) of every file a load reads."""
         out = []
-        for path in sorted(self.root().rglob("*.yaml")):
+        for path in sorted(p for root in policy_roots(self.policies_dir) for p in root.rglob("*.yaml")):
             try:
                 st = path.stat()
             except OSError:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import UsageError
+from engine.model.folders import policy_roots
 
 __all__ = ["Settings", "LOCAL_HOSTS"]
 
@@ -20,7 +21,7 @@ class Settings:
 
     host: str = "127.0.0.1"
     port: int = 8080
-    policies_dir: Path | None = None          # None: the bundled policies
+    policies_dir: Path | tuple[Path, ...] | None = None  # None: the bundled policies; several: merged
     pins: tuple[str, ...] = ()                # default selection (``--policy``)
     database: Path = Path("followup.db")      # the web app's SQLite file
     decision_log: Path | None = None          # JSON Lines; None: no decision log
@@ -47,6 +48,7 @@ class Settings:
                 raise UsageError(f"{name.replace('_', '-')} must be at least 1")
         if self.request_seconds <= 0:
             raise UsageError("the request time limit must be above 0 seconds")
-        if self.policies_dir is not None and not self.policies_dir.is_dir():
-            raise UsageError(f"no such policies folder: {self.policies_dir}")
+        for folder in policy_roots(self.policies_dir):
+            if not folder.is_dir():
+                raise UsageError(f"no such policies folder: {folder}")
         return self

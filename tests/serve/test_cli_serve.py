@@ -85,3 +85,16 @@ def test_two_workers_serve_and_share_one_decision_log(tmp_path):
                 assert r.status == 200
     lines = Path(tmp_path / "d.jsonl").read_text().splitlines()
     assert len(lines) == 6 and all(json.loads(line)["endpoint"] == "/v1/explain" for line in lines)
+
+
+def test_several_policies_folders_are_served_together(tmp_path):
+    """Regression: `--policies` is repeatable (issue 17); serve took only a
+    single folder and failed with a TypeError on the tuple."""
+    from engine.serve.reloading import PolicyHolder
+    from engine.serve.settings import Settings
+    folders = (Path(":bundled"), ROOT / "docs" / "tutorial" / "policies")
+    Settings(policies_dir=folders).check()
+    holder = PolicyHolder(folders)
+    assert {"hayes", "sample"} <= {p.id for p in holder.current.policies.policies}
+    assert any("tutorial" in f for f, _, _ in holder.fingerprint())
+    assert any("hayes" in f for f, _, _ in holder.fingerprint())
