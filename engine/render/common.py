@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
+from engine.render.dates import full_text
 from engine.runtime.report import AdviceGroup, Conflict, Recommendation, Report
 
 __all__ = ["when_text", "params_text", "conflict_title", "side_text", "situation_items",
@@ -17,11 +18,12 @@ def moment(iso: str) -> datetime:
 
 
 def when_text(iso: str, now: datetime | None = None) -> str:
-    """``Fri 20 Nov 2026 00:00`` plus how far from ``now`` in days."""
+    """``Mon 16 Nov 2026 10:00`` (a date alone for local midnight: ``Fri 20 Nov
+    2026``) plus how far from ``now`` in days."""
     t = moment(iso)
     if now is not None:
         t = t.astimezone(now.tzinfo)
-    text = t.strftime("%a %d %b %Y %H:%M")
+    text = full_text(t)
     if now is not None:
         days = (now.date() - t.date()).days
         if days > 0:

@@ -12,7 +12,7 @@ from engine.runtime.evaluation import param_values, resolve_moment
 from engine.model.eventlog import EventLog
 from engine.runtime.facts import FactContext
 from engine.model.policies import PolicySet
-from engine.runtime.timing import intervals
+from engine.runtime.timing import depends_on_clock, intervals
 
 __all__ = ["PlanItem", "Plan", "build_plan"]
 
@@ -36,6 +36,7 @@ class PlanItem:
     applies_at_start: bool
     disagrees_with: tuple[str, ...] = ()  # "policy:rule" of overlapping items that disagree
     occurrence: int = 0            # n-th period of this rule in the plan
+    timed: bool = False            # the clock alone can start or stop it (not standing advice)
 
     @property
     def key(self) -> str:
@@ -48,7 +49,7 @@ class PlanItem:
                 "summary": self.summary, "cite": {"section": self.section, "quote": self.quote},
                 "start": self.start.isoformat(timespec="seconds"),
                 "stop": self.stop.isoformat(timespec="seconds") if self.stop else None,
-                "applies_at_start": self.applies_at_start,
+                "applies_at_start": self.applies_at_start, "timed": self.timed,
                 "disagrees_with": list(self.disagrees_with)}
 
 
@@ -112,10 +113,13 @@ def build_plan(policies: PolicySet, log: EventLog, start: datetime | None = None
     items: list[PlanItem] = []
     for p in policies.policies:
         for r in p.rules:
+            timed: bool | None = None
             for n, (s, e) in enumerate(intervals(r.condition, ctx, end)):
+                if timed is None:
+                    timed = depends_on_clock(r.condition, ctx)
                 items.append(PlanItem(p.id, p.version, r.id, r.action, policies.actions[r.action].label,
                                       r.stance, dict(r.params), r.summary, r.section, r.quote,
-                                      s, e, s == moment, occurrence=n))
+                                      s, e, s == moment, occurrence=n, timed=timed))
     marked = []
     for a in items:
         others = sorted({b.key for b in items if b is not a and _disagree(a, b, policies)})
