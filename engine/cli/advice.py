@@ -77,10 +77,13 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
 @policies_option
 @policy_option
 @click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
-@click.option("--ics", metavar="FILE", help="Also write the do-items as an iCalendar file.")
+@click.option("--ics", metavar="FILE",
+              help="Also write a calendar: one event (with a reminder) per action when its advice starts.")
+@click.option("--include-waits", is_flag=True,
+              help="In the --ics calendar, also each 'not before' period as an all-day span.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
 def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins: tuple[str, ...],
-         fmt: str, ics: str | None, output: str | None) -> int:
+         fmt: str, ics: str | None, include_waits: bool, output: str | None) -> int:
     """When each source's advice starts and stops applying, day by day."""
     from engine.model.eventlog import load_log
     from engine.runtime.plan import build_plan
@@ -100,6 +103,6 @@ def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins:
     if ics:
         from engine.base.files import atomic_write_bytes
         from engine.render.ics import render_ics
-        atomic_write_bytes(Path(ics), render_ics(the_plan))
+        atomic_write_bytes(Path(ics), render_ics(the_plan, include_waits=include_waits))
     write(text, output)
     return 0
