@@ -197,7 +197,10 @@ def first_screen(report: Report, plan: Plan) -> FirstScreen:
             if any(timed.get((p, r), False) for p, r, _ in doing):
                 if ends:
                     what += f", {deadline_text(min(ends), now)}"
-                key = (min(ends, default=far), -len({p for p, _, _ in doing}), pos.label)
+                due = min(ends, default=far)
+                # by day of the deadline, then the more sources the sooner, then by hour
+                last_day = due.date() if due == far else (due - timedelta(seconds=1)).date()
+                key = (last_day, -len({p for p, _, _ in doing}), due, pos.label)
                 urgent.append((key, Line("✓", what, who)))
             else:
                 always_do.append(Line("✓", what, who))
@@ -238,7 +241,7 @@ def _folded(head: str, lines: tuple[Line, ...], shown: int, width: int) -> list[
 # Shortened first (least urgent first), down to a fair share each, then further.
 _CUT_ORDER = ("always_avoid", "always_do", "disagreements", "next", "wait", "now")
 _SHARES = ({"always_avoid": 3, "always_do": 3, "disagreements": 2, "next": 2, "wait": 2, "now": 4},
-           {"always_avoid": 1, "always_do": 1, "disagreements": 1, "next": 1, "wait": 1, "now": 3},
+           {"always_avoid": 1, "always_do": 1, "disagreements": 1, "next": 2, "wait": 1, "now": 3},
            {"now": 1})
 
 
