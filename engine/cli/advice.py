@@ -47,7 +47,8 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
     if why:
         if fmt == "html":
             raise UsageError("--why prints text, markdown or json", hint="drop --format html")
-        from engine.runtime.why import explain_rule, render_why
+        from engine.render.why_text import render_why
+        from engine.runtime.why import explain_rule
         result = explain_rule(policies, event_log, moment, why, horizon=timedelta(days=horizon))
         write(render_why(result, fmt), output)
         return 0

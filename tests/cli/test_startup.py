@@ -43,7 +43,7 @@ print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.mod
 OTHER_COMMANDS = ["icalendar", "ruamel", "selenium", "multiprocessing",
                   "engine.render.html", "engine.render.ics", "engine.render.markdown",
                   "engine.render.plan_text", "engine.apps.logedit", "engine.apps.batch", "engine.apps.scenarios",
-                  "engine.apps.citations", "engine.runtime.why"]
+                  "engine.apps.citations", "engine.runtime.why", "engine.render.why_text"]
 
 
 def _run(argv: list[str], cache_dir) -> dict:
