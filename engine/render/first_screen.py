@@ -87,7 +87,8 @@ def values_text(params: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _sources(entries: Iterable[tuple[str, str, Mapping[str, Any]]], label: str) -> tuple[str, str]:
+def _sources(entries: Iterable[tuple[str, str, Mapping[str, Any]]], label: str,
+             unqualified: str = "any way") -> tuple[str, str]:
     """(what, who): the label with the parameters most sources give, and the
     sources, with those that give other parameters after a semicolon."""
     groups: dict[str, list[str]] = {}
@@ -107,8 +108,8 @@ def _sources(entries: Iterable[tuple[str, str, Mapping[str, Any]]], label: str) 
     main, names = ranked[0]
     what = f"{label} ({main})" if main else label
     who = ", ".join(sorted(names))
-    for params, others in ranked[1:]:
-        who += f"; {', '.join(sorted(others))} {'say' if len(others) > 1 else 'says'} {params or 'any way'}"
+    for values, others in ranked[1:]:
+        who += f"; {', '.join(sorted(others))} {'say' if len(others) > 1 else 'says'} {values or unqualified}"
     return what, who
 
 
@@ -205,7 +206,7 @@ def first_screen(report: Report, plan: Plan) -> FirstScreen:
             else:
                 always_do.append(Line("✓", what, who))
         if pos.avoid:
-            what, who = _sources(pos.avoid, pos.label)
+            what, who = _sources(pos.avoid, pos.label, "in any form")
             ends = [s for p, r, _ in pos.avoid if (s := stops.get((p, r))) is not None]
             later_do = [t for _, stance, t in pos.later if stance in ("do", "may")]
             if ends or (later_do and not doing):

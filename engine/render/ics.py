@@ -169,4 +169,5 @@ def render_ics(plan: Plan, *, include_waits: bool = False) -> bytes:
         cal.add_component(ev)
     if hasattr(cal, "add_missing_timezones"):  # VTIMEZONE for every TZID used (RFC 5545)
         cal.add_missing_timezones()
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data

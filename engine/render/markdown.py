@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from engine.runtime.report import AdviceGroup, Report
 from engine.render.common import (conflict_title, moment, params_text, side_text, situation_items,
                      split_advice, when_text)
@@ -13,7 +15,7 @@ def _esc(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _group(lines: list[str], g: AdviceGroup, now) -> None:
+def _group(lines: list[str], g: AdviceGroup, now: datetime) -> None:
     lines.append(f"### {g.label} (`{g.action}`)")
     lines.append("")
     for r in g.recommendations:

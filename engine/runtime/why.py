@@ -12,13 +12,13 @@ from engine.model.eventlog import EventLog
 from engine.runtime.evaluation import resolve_moment
 from engine.runtime.explanation import trace_lines, why_not
 from engine.runtime.facts import FactContext
-from engine.model.policies import PolicySet
+from engine.model.policies import Policy, PolicySet, Rule
 from engine.runtime.timing import DEFAULT_HORIZON, next_change
 
 __all__ = ["explain_rule"]
 
 
-def _find(policies: PolicySet, ref: str):
+def _find(policies: PolicySet, ref: str) -> tuple[Policy, Rule]:
     pid, sep, rid = ref.partition(":")
     if not sep:
         pid, rid = "", ref
