@@ -95,8 +95,8 @@ def render_plan_text(plan: Plan, *, markdown: bool = False, width: int = DEFAULT
         text = "No advice starts or stops in this period (if nothing else happens)."
         lines += [text, ""] if markdown else wrap(text, width, "  ", "  ")
     for day, entries in agenda:
-        name = day_text(datetime.combine(day, plan.start.timetz()), plan.start)
-        name = name if name[0].isupper() else f"{name.capitalize()}, {day.strftime('%a %d %b')}"
+        near = day_text(datetime.combine(day, plan.start.timetz()), plan.start)
+        name = day.strftime("%a %d %b %Y") + ("" if near[0].isupper() else f" ({near})")
         if markdown:
             lines += [f"### {name}", ""] + [f"- {e}" for e in entries] + [""]
         else:
