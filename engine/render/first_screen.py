@@ -202,9 +202,9 @@ def first_screen(report: Report, plan: Plan) -> FirstScreen:
                 # by day of the deadline, then the more sources the sooner, then by hour
                 last_day = due.date() if due == far else (due - timedelta(seconds=1)).date()
                 key = (last_day, -len({p for p, _, _ in doing}), due, pos.label)
-                urgent.append((key, Line("✓", what, who)))
+                urgent.append((key, Line("✓" if pos.do else "○", what, who)))
             else:
-                always_do.append(Line("✓", what, who))
+                always_do.append(Line("✓" if pos.do else "○", what, who))
         if pos.avoid:
             what, who = _sources(pos.avoid, pos.label, "in any form")
             ends = [s for p, r, _ in pos.avoid if (s := stops.get((p, r))) is not None]

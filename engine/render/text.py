@@ -55,7 +55,7 @@ def _rec(out: _Out, r: Recommendation, mark: str) -> None:
 def _group(out: _Out, g: AdviceGroup, now: datetime) -> None:
     out.add(f"■ {g.label}  [{g.action}]", bold=True)
     for r in g.recommendations:
-        _rec(out, r, "✓" if r.stance == "do" else ("?" if r.stance == "may" else "✗"))
+        _rec(out, r, {"do": "✓", "may": "○"}.get(r.stance, "✗"))
     if g.not_firing:
         out.add("  Other sources on this, not applying now:")
         for n in g.not_firing:

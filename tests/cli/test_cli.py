@@ -69,7 +69,7 @@ def test_why_explains_one_rule(capsys):
     code, out, _ = run(capsys, "explain", "examples/just-interviewed.yaml", "--at", "2026-11-16T14:00",
                        "--why", "hayes:check-in-after-stated-date")
     assert code == 0
-    assert "does not apply now" in out and "next applies: 2026-11-23T00:00:00-05:00" in out
+    assert "does not apply now" in out and "next applies: Mon 23 Nov 2026 (2026-11-23T00:00:00-05:00)" in out
     code, _, err = run(capsys, *WAITING, "--why", "call-after-a-wek")
     assert code == 2 and "did you mean 'call-after-a-week'?" in err
 
