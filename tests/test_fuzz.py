@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 from hang_guard import time_limit  # noqa: F401  (autouse: a hang fails the test)
 from hypothesis import HealthCheck, assume, given, settings
@@ -55,6 +56,8 @@ from engine.runtime.facts import FactContext
 from engine.model.policies import load_policies, load_policy_file
 from engine.input.documents import load_document
 from engine.input.times import get_zone
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "hayes" / "1.0.0.yaml"

@@ -243,7 +243,8 @@ def test_writing_into_a_missing_folder_is_a_clean_error(tmp_path, capsys):
 def test_batch_dash_output_is_stdout_and_records_match_the_schema(tmp_path, capsys, monkeypatch):
     """Bug: `rules batch -o -` created a file named '-', and the `line` key of
     batch records was not allowed by the report schema."""
-    import json, os
+    import json
+    import os
     import jsonschema
     from engine.cli import main
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

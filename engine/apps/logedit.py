@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from engine.base.files import atomic_write_text
 from engine.errors import LogError, RulesError, UsageError
-from engine.model.eventlog import EventLog, _build
+from engine.model.eventlog import EventLog, build_log
 from engine.input.documents import load_document, parse_document
 from engine.input.times import get_zone, parse_moment, zone_suggestion
 from engine.input.schemas import validate_document
@@ -81,7 +81,7 @@ def _as_written(value: Any) -> Any:
     return value
 
 
-def _yaml():
+def _yaml() -> Any:
     from ruamel.yaml import YAML
     y = YAML(typ="rt")
     y.preserve_quotes = True
@@ -96,7 +96,7 @@ def add_event(path: Path, event_type: str, at: str | None, fields: dict[str, Any
 
     doc = load_document(path)
     validate_document(doc, "event-log.schema.json", LogError, "RULES-E020")
-    current = _build(doc, vocabulary)  # the existing log must be valid first
+    current = build_log(doc, vocabulary)  # the existing log must be valid first
     tz = current.tz
     if at is None:
         moment = (now or datetime.now(tz)).astimezone(tz).replace(second=0, microsecond=0)
@@ -132,7 +132,7 @@ def add_event(path: Path, event_type: str, at: str | None, fields: dict[str, Any
     # Validate the result exactly as it will be read back, before writing.
     try:
         new_doc = parse_document(text, str(path))
-        _build(new_doc, vocabulary)
+        build_log(new_doc, vocabulary)
         validate_document(new_doc, "event-log.schema.json", LogError, "RULES-E020")
     except RulesError as err:
         raise UsageError(f"the new {event_type} event is not valid: {err.message}", hint=err.hint,

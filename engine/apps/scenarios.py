@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from engine.errors import RulesError
 from engine.runtime.evaluation import evaluate
-from engine.model.eventlog import _build as build_log
+from engine.model.eventlog import EventLog, build_log
 from engine.model.policies import PolicySet
 from engine.input.documents import Document, Positions, load_document
 from engine.input.times import parse_moment
@@ -32,7 +32,7 @@ class Scenario:
     policy: str
     name: str
     at: str
-    log: dict
+    log: dict[str, Any]
     expect: dict[str, str]
     file: str
     line: int | None
@@ -52,7 +52,7 @@ class ScenarioResult:
         return not self.mismatches and self.error is None
 
 
-def _error(doc: Document, path: tuple, message: str) -> RulesError:
+def _error(doc: Document, path: tuple[Any, ...], message: str) -> RulesError:
     return RulesError(message, code="RULES-E052", **doc.where(path))
 
 
@@ -108,12 +108,12 @@ def run_scenario(scenario: Scenario, policies: PolicySet) -> ScenarioResult:
     return ScenarioResult(scenario, mismatches, frozenset(fired))
 
 
-def _log_at(scenario: Scenario, sub: Document, policies: PolicySet):
+def _log_at(scenario: Scenario, sub: Document, policies: PolicySet) -> EventLog:
     # Positions of the embedded log are those of the scenario file, under its path.
     prefix = ("scenarios", scenario.index, "log")
 
     class _Shifted(Positions):
-        def of(self, path, *, key: bool = False):
+        def of(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int | None, int | None]:
             return scenario.doc.positions.of(prefix + tuple(path), key=key)
 
     doc = Document(scenario.log, _Shifted(), sub.file, sub.text)

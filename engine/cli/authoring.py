@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -92,7 +93,7 @@ def sources(policies_dir: str | None, fmt: str) -> int:
     policies = load_set(policies_dir, ())
     root = Path(policies_dir) if policies_dir else bundled()
     available = policy_files(root)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in policies.policies:
         versions = sorted(available.get(p.id, {}), key=parse_version)
         rows.append({"policy": p.id, "version": p.version, "versions": versions,

@@ -20,66 +20,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 from engine.errors import InputError
+from engine.input.positions import (DEFAULT_INPUT_LIMITS, InputLimits, Path_, Positions,
+                                    ScalarSource)
+from engine.input.yaml_reader import read_yaml
 
 __all__ = ["Document", "Positions", "load_document", "parse_document", "InputLimits",
            "DEFAULT_INPUT_LIMITS", "offset_to_position"]
-
-Path_ = tuple[Any, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class InputLimits:
-    """Bounds on one input file."""
-
-    max_bytes: int = 20_000_000
-    max_nodes: int = 2_000_000
-
-
-DEFAULT_INPUT_LIMITS = InputLimits()
-
-
-@dataclass(frozen=True, slots=True)
-class ScalarSource:
-    """Where a scalar value sits in the file: its first character's index,
-    line and column (1-based), and its style (None plain, '"', "'", '|', '>')."""
-
-    index: int
-    line: int
-    column: int
-    style: str | None
-    end_index: int
-
-
-@dataclass
-class Positions:
-    """Path → (line, column) of values, and of mapping keys."""
-
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    scalars: dict[Path_, ScalarSource] = field(default_factory=dict)
-
-    def of(self, path: Path_, *, key: bool = False) -> tuple[int | None, int | None]:
-        """The position of ``path`` (or of its key), or of its nearest parent."""
-        table = self.keys if key else self.values
-        probe = tuple(path)
-        while probe:
-            if probe in table:
-                return table[probe]
-            if probe in self.values:
-                return self.values[probe]
-            probe = probe[:-1]
-        return self.values.get((), (1, 1))
-
-    def line(self, path: Path_) -> int | None:
-        """The line of ``path``: ``of(path)[0]``."""
-        return self.of(path)[0]
-
 
 class _OneLinePositions:
     """The positions of a one-line JSON document (a line of JSON Lines),
@@ -200,11 +151,10 @@ def _map_offset(text: str, src: ScalarSource, value: str, offset: int) -> int:
     return min(i, len(text))
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
 # Characters that the YAML reader refuses, skips (a BOM) or takes for line
 # breaks, and a tab.
-_NOT_YAML_IN_JSON = re.compile("[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_NOT_YAML_IN_JSON = re.compile(
+    "[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -305,7 +255,6 @@ def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
     # C1 controls) or reads as line breaks (NEL, U+2028, U+2029): the values
     # come from ``json``, and positions stay the same.
     yaml_text = _NOT_YAML_IN_JSON.sub(" ", text) if json_only else text
-    from engine.input.yaml_reader import read_yaml  # here: yaml_reader builds on this module
 
     data, positions = read_yaml(yaml_text, text, file, limits)
     if json_only:

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, tzinfo, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["get_zone", "parse_moment", "zone_suggestion", "localize", "check_year",
+__all__ = ["get_zone", "parse_moment", "pinned", "zone_suggestion", "localize", "check_year",
            "FIRST_YEAR", "LAST_YEAR"]
 
 
@@ -59,7 +59,7 @@ def _fixed_zone(offset: timedelta) -> timezone:
     return zone
 
 
-def _pinned(moment: datetime) -> datetime:
+def pinned(moment: datetime) -> datetime:
     """``moment`` with the fixed UTC offset in force at that instant.
 
     Python compares and subtracts two datetimes that share a tzinfo by their
@@ -68,7 +68,8 @@ def _pinned(moment: datetime) -> datetime:
     sorts out of order. Fixed offsets give the order and differences of the
     instants, and still print (and convert) as local time."""
     offset = moment.utcoffset()
-    assert offset is not None
+    if offset is None:
+        raise ValueError("a moment without a time zone cannot be pinned")
     return datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute,
                     moment.second, moment.microsecond, _fixed_zone(offset))
 
@@ -80,7 +81,7 @@ _FOLD_AWARE = (ZoneInfo, timezone)
 
 
 def _local_pinned(naive: datetime, tz: tzinfo) -> datetime:
-    """``_pinned(localize(naive, tz))``, in a quarter of the time where the
+    """``pinned(localize(naive, tz))``, in a quarter of the time where the
     wall time is neither skipped nor repeated (the offset is the same for
     both readings of it, ``fold`` 0 and 1) in a ZoneInfo or fixed zone: one
     offset lookup and one constructor instead of three conversions. (``datetime.replace`` costs
@@ -90,7 +91,7 @@ def _local_pinned(naive: datetime, tz: tzinfo) -> datetime:
     offset = tz.utcoffset(naive) if type(tz) in _FOLD_AWARE else None
     if offset is not None and offset == tz.utcoffset(datetime(y, mo, d, h, mi, s, us, None, fold=1)):
         return datetime(y, mo, d, h, mi, s, us, _fixed_zone(offset))
-    return _pinned(localize(naive, tz))
+    return pinned(localize(naive, tz))
 
 
 def parse_moment(value: object, tz: tzinfo, *, allow_date: bool = True) -> datetime:
@@ -123,7 +124,7 @@ def parse_moment(value: object, tz: tzinfo, *, allow_date: bool = True) -> datet
     check_year(moment, value)
     if moment.tzinfo is None:
         return _local_pinned(moment, tz)
-    return _pinned(moment.astimezone(tz))
+    return pinned(moment.astimezone(tz))
 
 
 #: The years a moment may fall in: far from datetime's limits (1 and 9999),

@@ -34,7 +34,7 @@ _Part = tuple["tuple[str, ...] | None", str]
 _MISSING = object()
 
 
-class NoMemo(dict):
+class NoMemo(dict[str, Any]):
     """A memo that remembers nothing: for contexts that offer none (a plain
     mapping of facts) or must run every call (provenance)."""
 
@@ -64,7 +64,8 @@ def interpret(node: Node, facts: Mapping[str, Any], functions: Mapping[str, Func
     return value
 
 
-def _interpret(node: Node, facts, functions, trace) -> Any:
+def _interpret(node: Node, facts: Mapping[str, Any], functions: Mapping[str, FunctionSpec],
+               trace: Trace | None) -> Any:
     ev = _interpret
     if isinstance(node, Literal):
         return node.value  # literals are not recorded: their value is their text
@@ -115,7 +116,7 @@ class CompiledExpr:
         # ``fn`` is the generated function itself: hot loops (the evaluator)
         # call it directly and skip even the slot lookup of ``expr(facts)``.
         self.fn, self.generated = _build(checked.node, self.functions)
-        setattr(self, "__call__", self.fn)  # the slot; see the comment on __slots__
+        self.__call__ = self.fn  # type: ignore[method-assign,assignment]  # the slot; see __slots__
 
     @property
     def node(self) -> Node:
@@ -126,10 +127,10 @@ class CompiledExpr:
         value = _interpret(self.checked.node, facts, self.functions, record)
         return value, record
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (CompiledExpr, (self.checked, self.functions))
 
-    def reduce_with_code(self) -> tuple:
+    def reduce_with_code(self) -> tuple[Any, ...]:
         """A pickle for this interpreter only (the on-disk cache, keyed by
         the interpreter): the generated function travels as its marshalled
         code and constants, so unpickling compiles nothing."""
@@ -144,9 +145,9 @@ def _restore(checked: Checked, functions: dict[str, FunctionSpec], code: bytes,
     expr = CompiledExpr.__new__(CompiledExpr)
     expr.checked = checked
     expr.functions = functions
-    expr.fn = FunctionType(marshal.loads(code), namespace)
+    expr.fn = FunctionType(marshal.loads(code), namespace)  # noqa: S302 - code we compiled, from our cache
     expr.generated = True
-    setattr(expr, "__call__", expr.fn)
+    expr.__call__ = expr.fn  # type: ignore[method-assign]
     return expr
 
 

@@ -124,7 +124,7 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
-def cached(kind: str, files: Sequence[tuple[str, Path]], options: tuple, build: Callable[[], T],
+def cached(kind: str, files: Sequence[tuple[str, Path]], options: tuple[Any, ...], build: Callable[[], T],
            expect: type[T], setting: CacheSetting = None) -> T:
     """``build()``, or what an earlier ``build()`` of the same ``kind`` from
     the same ``files`` (shown name, path) and ``options`` returned.

@@ -13,7 +13,9 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
+
+from engine.language.context import EvaluationContext
 
 __all__ = ["FactFunction", "FACT_FUNCTIONS"]
 
@@ -26,11 +28,11 @@ class FactFunction:
     uses: tuple[str, ...] = ()
 
 
-def now(ctx) -> Any:
+def now(ctx: EvaluationContext) -> Any:
     return ctx.now
 
 
-def interview_part_of_day(ctx) -> str | None:
+def interview_part_of_day(ctx: EvaluationContext) -> str | None:
     t = ctx["interview"]
     if t is None:
         return None
@@ -46,12 +48,12 @@ def _norm(name: str) -> str:
 _at = attrgetter("at")  # an event's time, for bisection over events in time order
 
 
-def _after(events: tuple, moment: Any) -> tuple:
+def _after(events: Sequence[Any], moment: Any) -> Sequence[Any]:
     """The events strictly after ``moment`` (``events`` is in time order)."""
     return events if moment is None else events[bisect_right(events, moment, key=_at):]
 
 
-def interviewers_thanked(ctx) -> int | None:
+def interviewers_thanked(ctx: EvaluationContext) -> int | None:
     interviews = ctx.events_of("interview")
     if not interviews:
         return None
@@ -73,7 +75,7 @@ def interviewers_thanked(ctx) -> int | None:
     return covered
 
 
-def unanswered_contacts(ctx) -> int:
+def unanswered_contacts(ctx: EvaluationContext) -> int:
     contacts = _after(ctx.events_of("follow_up_sent"), ctx["last_reply"])
     for e in contacts:
         ctx.touch(e)
@@ -83,7 +85,7 @@ def unanswered_contacts(ctx) -> int:
 _OUTCOMES = {"rejected": "rejected", "offer": "offer", "position_on_hold": "on_hold"}
 
 
-def outcome(ctx) -> str:
+def outcome(ctx: EvaluationContext) -> str:
     latest = None
     for event_type in _OUTCOMES:
         events = ctx.events_of(event_type)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, cast
+from typing import Any, Iterable, Iterator, Literal, Mapping, cast
 
 from engine.base.version import __version__
 from engine.base.suggestions import suggest
@@ -25,7 +25,7 @@ from engine.errors import ConditionError, InputError, PolicyError, RulesError, U
 from engine.base.resources import policies_dir
 from engine.input.documents import Document, load_document
 from engine.input.schemas import validate_document
-from engine.model.vocabulary import Vocabulary, load_vocabulary
+from engine.model.vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
 __all__ = ["Action", "ActionCatalogue", "Rule", "Policy", "PolicySet", "load_actions",
            "load_policies", "load_policy_file", "default_vocabulary", "parse_version",
@@ -161,11 +161,11 @@ class Policy:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-class _Cache(dict):
+class _Cache(dict[Any, Any]):
     """Derived data kept with a :class:`PolicySet` (the evaluator's per-set
     tables). Not part of its value: not compared, and empty after pickling."""
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (_Cache, ())
 
 
@@ -176,9 +176,9 @@ class PolicySet:
     policies: tuple[Policy, ...]
     vocabulary: Vocabulary = field(repr=False)
     actions: ActionCatalogue = field(repr=False)
-    _cache: dict = field(default_factory=_Cache, init=False, repr=False, compare=False)
+    _cache: dict[Any, Any] = field(default_factory=_Cache, init=False, repr=False, compare=False)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Policy]:
         return iter(self.policies)
 
     def __len__(self) -> int:
@@ -188,7 +188,7 @@ class PolicySet:
         return next((p for p in self.policies if p.id == policy_id), None)
 
 
-def _condition_error(doc: Document, path: tuple, err: ConditionError) -> PolicyError:
+def _condition_error(doc: Document, path: tuple[Any, ...], err: ConditionError) -> PolicyError:
     where = doc.locate_in_scalar(path, err.offset or 0)
     return PolicyError(err.message, code=err.code, hint=err.hint, end_column=(
         where["column"] + err.length if where.get("column") else None), **where)
@@ -278,15 +278,6 @@ def load_policy_file(path: str | Path, vocabulary: Vocabulary | None = None,
     expect_id = p.parent.name if re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", p.stem) else None
     expect_version = p.stem if expect_id else None
     return _policy_from(doc, p.read_bytes(), vocab, acts, expect_id, expect_version, max_rules)
-
-
-@lru_cache(maxsize=4)
-def default_vocabulary(cache: CacheSetting = None) -> Vocabulary:
-    """The bundled vocabulary (loaded once per process and ``cache`` setting,
-    and kept in the on-disk cache unless ``cache=False``; immutable)."""
-    file = policies_dir() / "vocabulary.yaml"
-    return cached("vocabulary", [("policies/vocabulary.yaml", file)], (), load_vocabulary,
-                  Vocabulary, cache)
 
 
 @lru_cache(maxsize=1)

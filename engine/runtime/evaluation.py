@@ -120,7 +120,8 @@ class _Tables:
             if fused is _UNBUILT:
                 fused = self.build()
             if fused is not None and not ctx:  # a fresh context: no fact computed yet
-                return fused(ctx)
+                result: list[int] = fused(ctx)
+                return result
         fired: list[int] = []
         for condition, rules in self.by_condition:
             if condition(ctx) is True:

@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from typing import Any, Iterable
 
 from engine.runtime.facts import FactContext
-from engine.language.nodes import Attribute, Binary, BoolOp, Call, Name, Node, Unary, walk
+from engine.language.nodes import Attribute, Binary, BoolOp, Call, Name, Node, walk
 from engine.language.printer import to_text
 
 __all__ = ["format_value", "json_value", "trace_lines", "why_not", "fact_sources"]
@@ -31,7 +31,7 @@ def format_value(value: Any, tz: tzinfo | None = None) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(format_value(v, tz) for v in value) + "]"
     if hasattr(value, "label"):
-        return value.label()
+        return str(value.label())
     return str(value)
 
 

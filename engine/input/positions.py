@@ -1,0 +1,64 @@
+"""Where values sit in an input file, and the bounds on reading one: the
+vocabulary shared by the document reader and the two YAML readers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Path_", "InputLimits", "DEFAULT_INPUT_LIMITS", "ScalarSource", "Positions", "SURROGATE"]
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InputLimits:
+    """Bounds on one input file."""
+
+    max_bytes: int = 20_000_000
+    max_nodes: int = 2_000_000
+
+
+DEFAULT_INPUT_LIMITS = InputLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarSource:
+    """Where a scalar value sits in the file: its first character's index,
+    line and column (1-based), and its style (None plain, '"', "'", '|', '>')."""
+
+    index: int
+    line: int
+    column: int
+    style: str | None
+    end_index: int
+
+
+@dataclass
+class Positions:
+    """Path → (line, column) of values, and of mapping keys."""
+
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    scalars: dict[Path_, ScalarSource] = field(default_factory=dict)
+
+    def of(self, path: Path_, *, key: bool = False) -> tuple[int | None, int | None]:
+        """The position of ``path`` (or of its key), or of its nearest parent."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), (1, 1))
+
+    def line(self, path: Path_) -> int | None:
+        """The line of ``path``: ``of(path)[0]``."""
+        return self.of(path)[0]
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: text that cannot be encoded, refused in every input."""
