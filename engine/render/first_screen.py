@@ -136,7 +136,7 @@ def _next_days(plan: Plan, now: datetime, days: int = 2) -> list[Line]:
             starts.setdefault(day, {}).setdefault(item.action, []).append(item)
     lines = []
     for day in sorted(starts)[:days]:
-        for action, items in sorted(starts[day].items(), key=lambda a: (min(i.start for i in a[1]), a[0])):
+        for _, items in sorted(starts[day].items(), key=lambda a: (min(i.start for i in a[1]), a[0])):
             first = min(i.start for i in items)
             what, who = _sources(((i.policy, i.rule, i.params) for i in items), _lower(items[0].label))
             if all(i.stance == "may" for i in items):

@@ -1,6 +1,7 @@
-"""``rules explain --why RULE``, the data half (engine.render.why_text words it): one rule in full — does it apply, the value of
-every fact in its condition and where each came from, and if not, which part
-fails and when it would next apply."""
+"""``rules explain --why RULE``, the data half (engine.render.why_text words
+it): one rule in full — does it apply, the value of every fact in its
+condition and where each came from, and if not, which part fails and when it
+would next apply."""
 
 from __future__ import annotations
 
