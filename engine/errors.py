@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "RULES-E034": "policy version problem",
     "RULES-E035": "policy requires another engine version",
     "RULES-E036": "citation not found in the source document",
+    "RULES-E039": "cycle or self-reference in the action catalogue",
     "RULES-E040": "vocabulary error",
     "RULES-E041": "cycle between facts",
     "RULES-E050": "bad command-line usage",

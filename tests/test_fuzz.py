@@ -375,7 +375,7 @@ def test_a_broken_vocabulary_gives_only_rules_errors(text):
 @given(st.one_of(mutated(load_document(ACTIONS).data).map(lambda d: dump(d, "yaml")),
                  damaged_text(ACTIONS.read_text("utf-8"))))
 def test_a_broken_action_catalogue_gives_only_rules_errors(text):
-    from engine.model.policies import load_actions
+    from engine.model.actions import load_actions
 
     path = scratch() / "actions.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")

@@ -15,7 +15,10 @@ from engine.errors import InputError, UsageError
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--seeds", metavar="DIR", help="Folder of source articles for the citation check "
               "(default: $FOLLOWUP_SEEDS or a shared/seeds folder nearby).")
-def check(paths: tuple[str, ...], seeds: str | None) -> int:
+@click.option("--reachability", is_flag=True, help="Also search generated situations (as "
+              "`rules conflicts` does) and warn of rules that never fire or only ever fire with "
+              "another rule of theirs giving the same advice.")
+def check(paths: tuple[str, ...], seeds: str | None, reachability: bool) -> int:
     """Check policies: schema, grammar, types, actions, ids, citations."""
     from engine.apps.citations import check_citations, find_seeds
     from engine.model.policies import check_paths
@@ -30,6 +33,11 @@ def check(paths: tuple[str, ...], seeds: str | None) -> int:
         cited = True
     for err in errors:
         click.echo(err.render(), err=False)
+    if reachability and not errors:
+        from engine.apps.atlas import reachability_warnings
+
+        for warning in reachability_warnings(targets):
+            click.echo(warning)
     rules = sum(len(p.rules) for p in loaded)
     note = (f"citations checked against {seeds_dir}" if cited else
             "citations not checked (no policy loaded)" if not loaded else

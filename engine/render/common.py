@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from engine.render.dates import full_text
 from engine.runtime.report import AdviceGroup, Conflict, Recommendation, Report
 
-__all__ = ["when_text", "params_text", "conflict_title", "side_text", "situation_items",
+__all__ = ["when_text", "params_text", "conflict_title", "side_text", "window_text", "situation_items",
            "moment", "split_advice"]
 
 
@@ -43,26 +43,38 @@ def params_text(params: Mapping[str, Any]) -> str:
 
 
 def conflict_title(c: Conflict, labels: Mapping[str, str]) -> str:
+    """One line saying what the sources disagree about (docs/disagreements.md)."""
+    names = [labels.get(x, x) for x in c.actions]
     if c.kind == "opposed":
-        return f"{labels.get(c.actions[0], c.actions[0])}: some sources say do, others say avoid"
+        if len(names) > 1:  # avoid a more general action than the one advised
+            return f"{names[0]}: some sources say do, others avoid every “{names[1]}”"
+        return f"{names[0]}: some sources say do, others say avoid"
     if c.kind == "exclusive":
-        a, b = (labels.get(x, x) for x in c.actions)
-        return f"“{a}” vs “{b}”: sources advise both, and they exclude each other"
-    title = f"{labels.get(c.actions[0], c.actions[0])}: sources agree to do it but differ on {c.param}"
-    if c.common:
-        return title + f" ({' or '.join(c.common)} satisfies all of them)"
-    return title + " (no single choice satisfies all of them)"
+        return f"“{names[0]}” vs “{names[1]}”: sources advise both, and they exclude each other"
+    if c.kind == "timing":
+        return f"{names[0]}: sources agree to do it but not when"
+    return f"{names[0]}: sources agree to do it but no single {c.param} satisfies all of them"
+
+
+def window_text(start: str, until: str | None) -> str:
+    """``from Sat 31 Oct 2026 11:00 until Sun 01 Nov 2026 09:00`` (or ``… on``)."""
+    if until is None:
+        return f"from {when_text(start)} on"
+    return f"from {when_text(start)} until {when_text(until)}"
 
 
 def side_text(c: Conflict, side: tuple[Recommendation, ...]) -> str:
-    refs = ", ".join(f"{r.policy} ({r.rule})" for r in side)
-    if c.kind == "opposed":
-        return f"{side[0].stance}: {refs}"
-    if c.kind == "exclusive":
-        return f"do {side[0].action}: {refs}"
-    value = side[0].params.get(c.param or "")
-    shown = " or ".join(value) if isinstance(value, (list, tuple)) else str(value)
-    return f"{shown}: {refs}"
+    """One side of a conflict: each rule with its stance, parameters and
+    (timing) window."""
+    parts = []
+    for r in side:
+        shown = f" ({params_text(r.params)})" if r.params else ""
+        parts.append(f"{r.stance}{shown}: {r.policy} ({r.rule})")
+    text = "; ".join(parts)
+    if c.kind == "timing" and c.windows:
+        start, until = c.windows[c.sides.index(side)]
+        return f"{window_text(start, until)}: {text}"
+    return text
 
 
 _FACT_WORDS = {

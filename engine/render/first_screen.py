@@ -37,19 +37,37 @@ class Position:
     avoid: tuple[tuple[str, str, Mapping[str, Any]], ...]
     may: tuple[tuple[str, str, Mapping[str, Any]], ...]
     later: tuple[tuple[str, str, datetime], ...]
+    satisfied_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def positions(report: Report) -> list[Position]:
-    """One :class:`Position` per advised action (the report's consensus)."""
+    """One :class:`Position` per advised action: who is for, against or
+    optional from the report's consensus, with each source's parameters from
+    its recommendations, and who would advise it later."""
+    groups = {g.action: g for g in report.advice}
+    every = report.recommendations()
     out = []
-    for group in report.advice:
-        by_stance: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = {"do": [], "avoid": [], "may": []}
-        for r in group.recommendations:
-            by_stance.setdefault(r.stance, []).append((r.policy, r.rule, r.params))
-        later = tuple((n.policy, n.stance, moment(n.next_fires_at)) for n in group.not_firing
-                      if n.next_fires_at)
-        out.append(Position(group.action, group.label, tuple(by_stance["do"]), tuple(by_stance["avoid"]),
-                            tuple(by_stance["may"]), later))
+    for c in report.consensus:
+        group = groups.get(c.action)
+        if group is None:
+            continue
+        here = group.recommendations
+        standing = set(c.pro) | set(c.optional) | set(c.against)
+
+        def entries(stance: str) -> tuple[tuple[str, str, Mapping[str, Any]], ...]:
+            # a source's rules that differ in parameters are one position (LinkedIn
+            # yes, Facebook no): each keeps its parameters here
+            return tuple((r.policy, r.rule, r.params) for r in here if r.stance == stance and r.policy in standing)
+
+        against = entries("avoid")
+        # against by avoiding a more general action (kind_of): that rule, from its own group
+        named = {p for p, _, _ in against}
+        against += tuple((r.policy, r.rule, r.params) for r in every
+                         if r.stance == "avoid" and r.policy in c.against and r.policy not in named
+                         and r.action != c.action)
+        later = tuple((policy, "do", moment(at)) for policy, _, at in c.later)
+        out.append(Position(c.action, group.label, entries("do"), against, entries("may"), later,
+                            dict(c.satisfied_by)))
     return out
 
 
@@ -145,7 +163,7 @@ def _next_days(plan: Plan, now: datetime, days: int = 2) -> list[Line]:
     return lines
 
 
-def _conflict_line(c: Conflict, labels: Mapping[str, str]) -> Line:
+def _conflict_line(c: Conflict, labels: Mapping[str, str], now: datetime) -> Line:
     def who(side: Iterable[Any]) -> str:
         return ", ".join(sorted({r.policy for r in side}))
 
@@ -155,6 +173,14 @@ def _conflict_line(c: Conflict, labels: Mapping[str, str]) -> Line:
     if c.kind == "exclusive":
         a, b = (labels.get(x, x) for x in c.actions)
         return Line("⚠", f"{a} vs {_lower(b)}", " / ".join(who(side) for side in c.sides))
+    if c.kind == "timing":
+        whens = []
+        for side, (start, until) in zip(c.sides, c.windows):
+            window = f"from {moment_text(moment(start), now)}"
+            if until:
+                window += f" until {moment_text(moment(until), now)}"
+            whens.append(f"{who(side)} {window}")
+        return Line("⚠", f"{labels.get(c.actions[0], c.actions[0])}: when", "; ".join(whens))
     parts = []
     for side in c.sides:
         value = side[0].params.get(c.param or "")
@@ -192,6 +218,8 @@ def first_screen(report: Report, plan: Plan) -> FirstScreen:
         doing = pos.do + pos.may
         if doing:
             what, who = _sources(doing, pos.label)
+            if ";" in who and pos.satisfied_by and all(pos.satisfied_by.values()):
+                who += f" ({values_text(pos.satisfied_by)} suits all)"
             if not pos.do:
                 what = "You may: " + _lower(what)
             ends = [s for p, r, _ in doing if (s := stops.get((p, r))) is not None]
@@ -222,7 +250,7 @@ def first_screen(report: Report, plan: Plan) -> FirstScreen:
         wait=tuple(line for _, line in sorted(wait, key=lambda w: (w[0], w[1].text))),
         next=tuple(_next_days(plan, now)),
         always_do=tuple(always_do), always_avoid=tuple(always_avoid),
-        disagreements=tuple(_conflict_line(c, labels) for c in report.conflicts))
+        disagreements=tuple(_conflict_line(c, labels, now) for c in report.conflicts))
 
 
 def _item_lines(line: Line, width: int) -> list[str]:

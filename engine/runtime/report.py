@@ -9,7 +9,12 @@ from typing import Any, Mapping
 
 from engine.model.policies import Stance
 
-__all__ = ["Stance", "Recommendation", "NotFiring", "AdviceGroup", "Conflict", "PolicyInfo", "Report"]
+__all__ = ["Stance", "Recommendation", "NotFiring", "AdviceGroup", "Conflict", "Consensus", "PolicyInfo",
+           "Report", "REPORT_VERSION"]
+
+#: The version of the report's JSON form (schemas/report.schema.json; what
+#: changed between versions: docs/embedding.md).
+REPORT_VERSION = "2.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +106,18 @@ class AdviceGroup:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """Sources that disagree: ``opposed`` (do X vs avoid X), ``exclusive``
-    (do X vs do Y where X opposes Y) or ``details`` (do X with different
-    parameters; ``param`` names the one that differs)."""
+    """Sources that disagree (docs/disagreements.md): ``opposed`` (do or may
+    X vs avoid X or a more general action), ``exclusive`` (do X vs do Y where
+    X opposes Y), ``details`` (do X, and no value of ``param`` satisfies
+    every side) or ``timing`` (do X in windows that do not start together;
+    ``windows`` holds each side's (from, until)). Each side is one source."""
 
     kind: str
     actions: tuple[str, ...]
     sides: tuple[tuple[Recommendation, ...], ...]
     param: str | None = None
-    common: tuple[str, ...] = ()  # details: values every side accepts (may be none)
+    common: tuple[str, ...] = ()  # details: values every side accepts (none: else no conflict)
+    windows: tuple[tuple[str, str | None], ...] = ()  # timing: (from, until) per side
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"kind": self.kind, "actions": list(self.actions),
@@ -117,7 +125,33 @@ class Conflict:
         if self.param:
             d["param"] = self.param
             d["common"] = list(self.common)
+        if self.windows:
+            d["windows"] = [{"from": a, "until": b} for a, b in self.windows]
         return d
+
+
+@dataclass(frozen=True, slots=True)
+class Consensus:
+    """Where every source stands on one advised action: ``for`` (do),
+    ``optional`` (may), ``against`` (avoid it or a more general action),
+    ``later`` (a rule of theirs would recommend it within the horizon:
+    (policy, rule, when)), ``silent``; ``satisfied_by``: per parameter, the
+    values that satisfy every source for it (empty: none does)."""
+
+    action: str
+    pro: tuple[str, ...]
+    optional: tuple[str, ...]
+    against: tuple[str, ...]
+    later: tuple[tuple[str, str, str], ...]
+    silent: tuple[str, ...]
+    satisfied_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "for": list(self.pro), "optional": list(self.optional),
+                "against": list(self.against),
+                "later": [{"policy": p, "rule": r, "at": at} for p, r, at in self.later],
+                "silent": list(self.silent),
+                "satisfied_by": {k: list(v) for k, v in sorted(self.satisfied_by.items())}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +169,7 @@ class Report:
     conflicts: tuple[Conflict, ...]
     horizon_days: int
     engine: str
+    consensus: tuple[Consensus, ...] = ()
 
     def recommendations(self) -> list[Recommendation]:
         return [r for group in self.advice for r in group.recommendations]
@@ -146,6 +181,7 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {
             "engine": self.engine,
+            "report_version": REPORT_VERSION,
             "at": self.at,
             "timezone": self.timezone,
             "subject": self.subject,
@@ -154,6 +190,7 @@ class Report:
             "policies": [p.to_dict() for p in self.policies],
             "situation": dict(self.situation),
             "conflicts": [c.to_dict() for c in self.conflicts],
+            "consensus": [c.to_dict() for c in self.consensus],
             "advice": [a.to_dict() for a in self.advice],
         }
 

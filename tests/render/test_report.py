@@ -78,8 +78,11 @@ def test_report_has_spec_shape(policies):
     assert rec["policy"] == "hayes" and rec["stance"] == "do"
     assert "days_since(deadline) = 3" in rec["trace"]
     assert rec["facts"]["deadline"]["from"] == ["decision_expected (line 8)"]
-    kinds = {c["kind"] for c in d["conflicts"]}
-    assert {"opposed", "details"} <= kinds
+    # phone satisfies every source's channel for check_in: not a conflict (issue 14)
+    assert [(c["kind"], c["actions"]) for c in d["conflicts"]] == [("opposed", ["connect_on_social"])]
+    agreed = next(c for c in d["consensus"] if c["action"] == "check_in")
+    assert agreed["for"] == ["cheatsheet", "followup-guide", "halpin", "hayes"]
+    assert agreed["satisfied_by"] == {"channel": ["phone"]} and agreed["silent"] == ["careerbuilder"]
 
 
 def test_not_firing_lists_other_sources_with_next_moment(policies):
