@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from engine.render.dates import full_text
-from engine.runtime.report import AdviceGroup, Conflict, Recommendation, Report
+from engine.runtime.report import AdviceGroup, Conflict, Consensus, Recommendation, Report
 
-__all__ = ["when_text", "params_text", "conflict_title", "side_text", "window_text", "situation_items",
+__all__ = ["when_text", "params_text", "conflict_title", "side_text", "window_text", "consensus_text",
+           "consensus_of", "situation_items",
            "moment", "split_advice"]
 
 
@@ -75,6 +76,32 @@ def side_text(c: Conflict, side: tuple[Recommendation, ...]) -> str:
         start, until = c.windows[c.sides.index(side)]
         return f"{window_text(start, until)}: {text}"
     return text
+
+
+def consensus_text(c: Consensus, now: datetime | None = None) -> str:
+    """Where every source stands on one action, in one line: ``for: a, b ·
+    against: c · later: d (from Tue 03 Nov 2026 00:00) · silent: e``, and the
+    values that satisfy every source for it."""
+    parts = []
+    for word, names in (("for", c.pro), ("optional", c.optional), ("against", c.against)):
+        if names:
+            parts.append(f"{word}: {', '.join(names)}")
+    if c.later:
+        first: dict[str, str] = {}
+        for policy, _, at in sorted(c.later, key=lambda x: (x[2], x[0])):
+            first.setdefault(policy, at)
+        parts.append("later: " + ", ".join(f"{p} (from {when_text(at, now)})" for p, at in first.items()))
+    if c.silent:
+        parts.append(f"silent: {', '.join(c.silent)}")
+    for param, values in sorted(c.satisfied_by.items()):
+        if values and len(c.pro) > 1:
+            parts.append(f"{param} {' or '.join(values)} satisfies all of them")
+    return " · ".join(parts)
+
+
+def consensus_of(report: Report) -> dict[str, Consensus]:
+    """The report's consensus by action."""
+    return {c.action: c for c in report.consensus}
 
 
 _FACT_WORDS = {

@@ -54,19 +54,20 @@ def positions(report: Report) -> list[Position]:
         here = group.recommendations
         standing = set(c.pro) | set(c.optional) | set(c.against)
 
-        def entries(stance: str) -> tuple[tuple[str, str, Mapping[str, Any]], ...]:
-            # a source's rules that differ in parameters are one position (LinkedIn
-            # yes, Facebook no): each keeps its parameters here
-            return tuple((r.policy, r.rule, r.params) for r in here if r.stance == stance and r.policy in standing)
+        # a source's rules that differ in parameters are one position (LinkedIn
+        # yes, Facebook no): each keeps its parameters here
+        by_stance: dict[str, tuple[tuple[str, str, Mapping[str, Any]], ...]] = {
+            stance: tuple((r.policy, r.rule, r.params) for r in here if r.stance == stance and r.policy in standing)
+            for stance in ("do", "avoid", "may")}
 
-        against = entries("avoid")
+        against = by_stance["avoid"]
         # against by avoiding a more general action (kind_of): that rule, from its own group
         named = {p for p, _, _ in against}
         against += tuple((r.policy, r.rule, r.params) for r in every
                          if r.stance == "avoid" and r.policy in c.against and r.policy not in named
                          and r.action != c.action)
         later = tuple((policy, "do", moment(at)) for policy, _, at in c.later)
-        out.append(Position(c.action, group.label, entries("do"), against, entries("may"), later,
+        out.append(Position(c.action, group.label, by_stance["do"], against, by_stance["may"], later,
                             dict(c.satisfied_by)))
     return out
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from engine.render.common import conflict_title, params_text, side_text, situation_items, split_advice, when_text
+from engine.render.common import (conflict_title, consensus_of, consensus_text, params_text, side_text,
+                                  situation_items, split_advice, when_text)
 from engine.render.dates import full_text
 from engine.render.first_screen import Line, first_screen
 from engine.render.html_timeline import TIMELINE_CSS, render_timeline
@@ -100,10 +101,13 @@ def _report_sections(report: Report) -> str:
         parts += [f"<li>{escape(side_text(c, side))}</li>" for side in c.sides]
         parts.append("</ul></div>")
     do, avoid = split_advice(report)
+    agreed = consensus_of(report)
     for title, groups in (("What to do", do), ("What to avoid", avoid)):
         parts.append(f"<h2>{title} ({len(groups)})</h2>")
         for g in groups:
             parts.append(f"<h3>{escape(g.label)} <code>{escape(g.action)}</code></h3>")
+            if g.action in agreed:
+                parts.append(f'<p class="consensus">Sources: {escape(consensus_text(agreed[g.action], now))}</p>')
             for r in g.recommendations:
                 params = f" ({escape(params_text(r.params))})" if r.params else ""
                 parts.append(f'<div class="rec"><span class="{r.stance}">{r.stance}</span> · '

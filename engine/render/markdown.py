@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine.runtime.report import AdviceGroup, Report
-from engine.render.common import (conflict_title, moment, params_text, side_text, situation_items,
-                     split_advice, when_text)
+from engine.runtime.report import AdviceGroup, Consensus, Report
+from engine.render.common import (conflict_title, consensus_of, consensus_text, moment, params_text,
+                                  side_text, situation_items, split_advice, when_text)
 
 __all__ = ["render"]
 
@@ -15,9 +15,11 @@ def _esc(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _group(lines: list[str], g: AdviceGroup, now: datetime) -> None:
+def _group(lines: list[str], g: AdviceGroup, now: datetime, agreed: Consensus | None = None) -> None:
     lines.append(f"### {g.label} (`{g.action}`)")
     lines.append("")
+    if agreed is not None:
+        lines += [f"Sources: {consensus_text(agreed, now)}", ""]
     for r in g.recommendations:
         params = f" — {params_text(r.params)}" if r.params else ""
         lines.append(f"- **{r.stance}** · `{r.policy}@{r.version}` · `{r.rule}`{params}: {r.summary}")
@@ -56,9 +58,10 @@ def render(report: Report) -> str:
     lines.append("")
     do, avoid = split_advice(report)
     lines += [f"## What to do ({len(do)})", ""]
+    agreed = consensus_of(report)
     for g in do:
-        _group(lines, g, now)
+        _group(lines, g, now, agreed.get(g.action))
     lines += [f"## What to avoid ({len(avoid)})", ""]
     for g in avoid:
-        _group(lines, g, now)
+        _group(lines, g, now, agreed.get(g.action))
     return "\n".join(lines).rstrip() + "\n"

@@ -10,10 +10,11 @@ from typing import Any
 
 import click
 
-from engine.render.common import conflict_title, params_text, side_text, situation_items, split_advice, when_text
+from engine.render.common import (conflict_title, consensus_of, consensus_text, params_text, side_text,
+                                  situation_items, split_advice, when_text)
 from engine.render.dates import moment
 from engine.render.layout import DEFAULT_WIDTH, wrap
-from engine.runtime.report import AdviceGroup, Recommendation, Report
+from engine.runtime.report import AdviceGroup, Consensus, Recommendation, Report
 
 __all__ = ["render"]
 
@@ -52,8 +53,10 @@ def _rec(out: _Out, r: Recommendation, mark: str) -> None:
     out.wrap(cite, "      ")
 
 
-def _group(out: _Out, g: AdviceGroup, now: datetime) -> None:
+def _group(out: _Out, g: AdviceGroup, now: datetime, agreed: Consensus | None = None) -> None:
     out.add(f"■ {g.label}  [{g.action}]", bold=True)
+    if agreed is not None:
+        out.wrap("Sources: " + consensus_text(agreed, now), "  ")
     for r in g.recommendations:
         _rec(out, r, {"do": "✓", "may": "○"}.get(r.stance, "✗"))
     if g.not_firing:
@@ -92,10 +95,11 @@ def render(report: Report, *, color: bool = False, width: int = DEFAULT_WIDTH) -
     if not do:
         out.wrap("No source recommends an action right now.", "  ")
     out.add()
+    agreed = consensus_of(report)
     for g in do:
-        _group(out, g, now)
+        _group(out, g, now, agreed.get(g.action))
     out.add(f"WHAT TO AVOID ({len(avoid)})", bold=True, fg="red")
     out.add()
     for g in avoid:
-        _group(out, g, now)
+        _group(out, g, now, agreed.get(g.action))
     return "\n".join(out.lines).rstrip() + "\n"
