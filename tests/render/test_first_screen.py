@@ -64,12 +64,15 @@ def test_most_urgent_first():
         in " ".join(text.split())
 
 
-def test_disagreement_in_the_next_line_names_the_other_source():
+def test_sources_with_other_parameters_and_the_value_that_suits_all():
     report, plan, _ = evaluated("waiting-past-date")
     text = " ".join(render_first_screen(report, plan).split())
-    assert ("✓ Check in with the employer (email or phone) — cheatsheet, followup-guide; halpin says phone"
+    assert ("✓ Check in with the employer (email or phone) — cheatsheet, followup-guide; halpin says phone; "
+            "hayes says any way (phone suits all)" in text)
+    # a source's rules that differ in parameters keep them (LinkedIn yes, Facebook no)
+    assert ("✗ Connect with the interviewer on social media (facebook) — followup-guide; halpin says in any form"
             in text)
-    assert "⚠ Check in with the employer, channel (phone suits all)" in text
+    assert "⚠ Connect with the interviewer on social media — do: followup-guide; avoid: halpin" in text
 
 
 @settings(max_examples=60, deadline=None)
