@@ -175,13 +175,15 @@ def _conflict_line(c: Conflict, labels: Mapping[str, str], now: datetime) -> Lin
         a, b = (labels.get(x, x) for x in c.actions)
         return Line("⚠", f"{a} vs {_lower(b)}", " / ".join(who(side) for side in c.sides))
     if c.kind == "timing":
-        whens = []
+        by_window: dict[str, list[str]] = {}
         for side, (start, until) in zip(c.sides, c.windows):
-            window = f"from {moment_text(moment(start), now)}"
+            begins = moment(start)
+            window = "now" if begins <= now else f"from {moment_text(begins, now)}"
             if until:
                 window += f" until {moment_text(moment(until), now)}"
-            whens.append(f"{who(side)} {window}")
-        return Line("⚠", f"{labels.get(c.actions[0], c.actions[0])}: when", "; ".join(whens))
+            by_window.setdefault(window, []).append(who(side))
+        whens = "; ".join(f"{', '.join(names)} {window}" for window, names in by_window.items())
+        return Line("⚠", f"{labels.get(c.actions[0], c.actions[0])}: when", whens)
     parts = []
     for side in c.sides:
         value = side[0].params.get(c.param or "")

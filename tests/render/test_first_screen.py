@@ -113,3 +113,12 @@ def test_cli_first_screen_details_and_columns(capsys, monkeypatch):
     assert "SITUATION" in details and "days_since(deadline) = 3" in details
     assert max(map(len, details.splitlines())) <= 60
     assert "Their date: Fri 20 Nov 2026 (3 days ago)" in " ".join(details.split())  # a date, not 00:00
+
+
+def test_timing_disagreement_groups_sources_by_window():
+    report, plan, _ = evaluated("just-interviewed")
+    lines = [line.plain() for line in first_screen(report, plan).disagreements]
+    assert ("⚠ Check in with the employer: when — cheatsheet, followup-guide from Sat 21 Nov; "
+            "halpin, hayes from Mon 23 Nov") in lines
+    assert ("⚠ Send a thank-you note: when — careerbuilder, cheatsheet, halpin, hayes now; "
+            "followup-guide from tomorrow") in lines
