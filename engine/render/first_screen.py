@@ -217,6 +217,7 @@ def first_screen(report: Report, plan: Plan) -> FirstScreen:
     wait: list[tuple[datetime, Line]] = []
     always_do: list[Line] = []
     always_avoid: list[Line] = []
+    pressing: dict[str, int] = {}  # action -> 0 (now) or 1 (wait): its disagreements first
     for pos in positions(report):
         doing = pos.do + pos.may
         if doing:
@@ -234,6 +235,7 @@ def first_screen(report: Report, plan: Plan) -> FirstScreen:
                 last_day = due.date() if due == far else (due - timedelta(seconds=1)).date()
                 key = (last_day, -len({p for p, _, _ in doing}), due, pos.label)
                 urgent.append((key, Line("✓" if pos.do else "○", what, who)))
+                pressing.setdefault(pos.action, 0)
             else:
                 always_do.append(Line("✓" if pos.do else "○", what, who))
         if pos.avoid:
@@ -243,6 +245,7 @@ def first_screen(report: Report, plan: Plan) -> FirstScreen:
             if ends or (later_do and not doing):
                 until = min(ends) if ends else min(later_do)
                 wait.append((until, Line("✗", f"{what}: not before {moment_text(until, now)}", who)))
+                pressing.setdefault(pos.action, 1)
             else:
                 always_avoid.append(Line("✗", what, who))
     labels = {g.action: g.label for g in report.advice}
@@ -253,7 +256,8 @@ def first_screen(report: Report, plan: Plan) -> FirstScreen:
         wait=tuple(line for _, line in sorted(wait, key=lambda w: (w[0], w[1].text))),
         next=tuple(_next_days(plan, now)),
         always_do=tuple(always_do), always_avoid=tuple(always_avoid),
-        disagreements=tuple(_conflict_line(c, labels, now) for c in report.conflicts))
+        disagreements=tuple(_conflict_line(c, labels, now) for c in sorted(
+            report.conflicts, key=lambda c: min(pressing.get(a, 2) for a in c.actions))))
 
 
 def _item_lines(line: Line, width: int) -> list[str]:
