@@ -16,7 +16,7 @@ from engine.runtime.plan import Plan, PlanItem
 __all__ = ["render_timeline", "TIMELINE_CSS"]
 
 TIMELINE_CSS = """
-.timeline{position:relative;margin:.5rem 0 1rem;padding:0 0 .5rem}
+.timeline{position:relative;margin:1.4rem 0 1rem;padding:0 0 .5rem}
 .axis{position:relative;height:1.4rem;border-bottom:1px solid #9ca3af;font-size:.75rem;color:#4b5563}
 .tick{position:absolute;bottom:.15rem;transform:translateX(-50%);white-space:nowrap}
 .tick.edge-start{transform:none}.tick.edge-end{transform:translateX(-100%)}
@@ -33,8 +33,9 @@ TIMELINE_CSS = """
 .seg.do,.seg.may{background:#3fa34d}.seg.avoid{background:#c94b4b}
 .seg.disagrees{outline:2px solid #b45309;outline-offset:-1px}
 .overlap{position:absolute;top:-2px;height:calc(100% + 4px);background:repeating-linear-gradient(45deg,#f59e0b 0 3px,transparent 3px 6px);opacity:.8}
-.now-line{position:absolute;top:0;bottom:0;border-left:2px dashed #1d4ed8;pointer-events:none}
-.now-tag{position:absolute;top:-1.2rem;font-size:.75rem;color:#1d4ed8;transform:translateX(-50%);white-space:nowrap}
+.now-line{position:absolute;top:0;bottom:0;border-left:2px dashed #1d4ed8;pointer-events:none;z-index:0}
+.t-row h3 span,.t-label span,.event-label{position:relative;z-index:1;background:rgba(255,255,255,.9);padding:0 .15rem}
+.now-tag{position:absolute;top:-1.1rem;font-size:.75rem;color:#1d4ed8;transform:translateX(-50%);white-space:nowrap}
 .legend{font-size:.8rem;color:#374151}.legend .key{display:inline-block;width:1.2rem;height:.6rem;margin:0 .25rem 0 .6rem;vertical-align:middle}
 .key.do{background:#3fa34d}.key.avoid{background:#c94b4b}.key.k-overlap{background:repeating-linear-gradient(45deg,#f59e0b 0 3px,transparent 3px 6px)}
 """
@@ -109,7 +110,7 @@ def render_timeline(plan: Plan) -> str:
         actions.setdefault(item.action, []).append(item)
     order = sorted(actions.items(), key=lambda a: (min(i.start for i in a[1]), a[1][0].label))
     for action, rows in order:
-        out.append(f'<div class="t-row" data-action="{escape(action)}"><h3>{escape(rows[0].label)}</h3>')
+        out.append(f'<div class="t-row" data-action="{escape(action)}"><h3><span>{escape(rows[0].label)}</span></h3>')
         lanes: dict[str, list[PlanItem]] = {}
         for item in rows:
             lanes.setdefault(item.policy, []).append(item)
@@ -120,7 +121,7 @@ def render_timeline(plan: Plan) -> str:
             if against:
                 label = "⚠ " + label + f" — disagrees with {', '.join(against)}"
             out.append(f'<div class="t-lane" data-policy="{escape(policy)}">'
-                       f'<div class="t-label">{escape(label)}</div><div class="track">')
+                       f'<div class="t-label"><span>{escape(label)}</span></div><div class="track">')
             for item in lane:
                 x0, x1 = scale.x(item.start), scale.x(item.stop or plan.end)
                 cls = f"seg {item.stance}" + (" disagrees" if item.disagrees_with else "")
