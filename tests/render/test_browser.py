@@ -134,3 +134,16 @@ def test_screenshots_in_docs_are_current():
     assert make.digest_lines() == recorded, "the HTML changed: run python docs/screenshots/make.py"
     for name, _, _ in make.PAGES:
         assert (ROOT / "docs" / "screenshots" / f"{name}.png").stat().st_size > 10_000
+
+
+def test_printed_page_keeps_labels_apart_and_within_the_paper(browser, tmp_path, monkeypatch):
+    """With print media (A4-ish width), the timeline still fits and its labels do not overlap."""
+    open_page(browser, tmp_path, monkeypatch, PAGES[1], width=800)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        boxes = [b for b in browser.execute_script(BOXES, LABELS) if b["visible"]]
+        assert len(boxes) > 10 and overlapping(boxes) == []
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 800
+        assert browser.execute_script("return getComputedStyle(document.body).maxWidth") == "none"
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
