@@ -242,13 +242,13 @@ def _moments(policies: PolicySet, log: EventLog) -> tuple[list[datetime], dict[d
 
 
 def _timing_candidates(policies: PolicySet, windows: Mapping[int, Any]) -> set[tuple[str, str, str]]:
-    """(action, policy, policy) whose first ``do`` windows, as seen from this
+    """(action, policy, policy) whose first ``do``/``may`` windows, as seen from this
     moment within the current stretch, open at different times."""
     rules = [(p, r) for p in policies.policies for r in p.rules]
     first: dict[str, dict[str, datetime]] = {}
     for i, (p, r) in enumerate(rules):
         w = windows.get(i)
-        if r.stance == "do" and w is not None:
+        if r.stance in ("do", "may") and w is not None:
             best = first.setdefault(r.action, {})
             if p.id not in best or w[0] < best[p.id]:
                 best[p.id] = w[0]

@@ -73,7 +73,8 @@ _CSS = """body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:78
 table{border-collapse:collapse}th,td{border:1px solid #d1d5db;padding:.35rem .5rem;vertical-align:top}
 th{background:#f3f4f6;text-align:left}td.none{color:#9ca3af;text-align:center}td.diag{background:#f9fafb}
 td.some{background:#fff7ed}.n{font-weight:700;font-size:1.1rem}.kind{font-size:.8rem;color:#92400e}
-details{margin:.2rem 0}summary{cursor:pointer}pre{font-size:.78rem;background:#f9fafb;padding:.4rem;margin:.2rem 0;white-space:pre-wrap}
+details{margin:.2rem 0}summary{cursor:pointer}
+pre{font-size:.78rem;background:#f9fafb;padding:.4rem;margin:.2rem 0;white-space:pre-wrap}
 """
 
 

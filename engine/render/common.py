@@ -45,7 +45,7 @@ def params_text(params: Mapping[str, Any]) -> str:
 
 def conflict_title(c: Conflict, labels: Mapping[str, str]) -> str:
     """One line saying what the sources disagree about (docs/disagreements.md)."""
-    names = [labels.get(x, x) for x in c.actions]
+    names = list(c.labels) if c.labels else [labels.get(x, x) for x in c.actions]
     if c.kind == "opposed":
         if len(names) > 1:  # avoid a more general action than the one advised
             return f"{names[0]}: some sources say do, others avoid every “{names[1]}”"

@@ -9,8 +9,9 @@ parameters are one position: LinkedIn yes, Facebook no). The kinds:
 * ``exclusive``: ``do X`` against ``do Y`` where the catalogue says X opposes Y;
 * ``details``: ``do X`` from two sources and no value of a (non-cumulative)
   parameter satisfies every source;
-* ``timing``: both recommend X with compatible parameters in windows that do
-  not start together, if nothing else happens (each side carries its window).
+* ``timing``: both recommend (or permit) X with compatible parameters in
+  windows that do not start together, if nothing else happens (each side
+  carries its window).
 
 The meaning of parameters and the relations between actions come from the
 action catalogue (:mod:`engine.model.actions`).
@@ -18,6 +19,7 @@ action catalogue (:mod:`engine.model.actions`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -27,7 +29,7 @@ from engine.runtime.facts import FactContext
 from engine.runtime.report import Conflict, Consensus, Recommendation
 from engine.runtime.timing import intervals
 
-__all__ = ["param_values", "overlaps", "satisfying_values", "find_conflicts", "timing_conflicts",
+__all__ = ["FOR", "param_values", "overlaps", "satisfying_values", "find_conflicts", "timing_conflicts",
            "consensus", "disagree"]
 
 FOR = ("do", "may")  # the stances that are for an action
@@ -149,7 +151,11 @@ def find_conflicts(recs: Sequence[Recommendation], actions: ActionCatalogue) -> 
         if len({r.policy for r in do[action]}) > 1:
             conflicts += _details(do[action], actions[action])
     conflicts += _exclusive(do, actions)
-    return conflicts
+    return _labelled(conflicts, actions)
+
+
+def _labelled(conflicts: list[Conflict], actions: ActionCatalogue) -> list[Conflict]:
+    return [replace(c, labels=tuple(actions[a].label for a in c.actions)) for c in conflicts]
 
 
 def consensus(recs: Sequence[Recommendation], policies: PolicySet,
@@ -195,9 +201,10 @@ def _first_window(rule: Rule, ctx: FactContext, end: datetime) -> tuple[datetime
 def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
                      recommendation: Callable[[Policy, Rule], Recommendation]) -> list[Conflict]:
     """``timing`` disagreements from ``ctx.now`` on, if nothing else happens:
-    per action that two or more sources recommend (``do``) within
-    ``horizon``, each source's earliest window (from its rule on the action
-    whose window opens first), when those windows do not all open together.
+    per action that two or more sources recommend or permit (``do``,
+    ``may``) within ``horizon``, each source's earliest window (from its
+    rule on the action whose window opens first), when those windows do not
+    all open together.
     Sources whose parameters overlap no other's are left out (that is a
     ``details`` matter). Sides are in the order their windows open; each
     carries its (from, until), ``until`` None when still open at the horizon."""
@@ -206,7 +213,7 @@ def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
     by_action: dict[str, dict[str, list[tuple[Policy, Rule]]]] = {}
     for p in policies.policies:
         for r in p.rules:
-            if r.stance == "do":
+            if r.stance in FOR:
                 by_action.setdefault(r.action, {}).setdefault(p.id, []).append((p, r))
     conflicts = []
     for action in sorted(by_action):
@@ -226,7 +233,7 @@ def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
         conflicts.append(Conflict("timing", (action,), tuple((recommendation(p, r),) for _, _, p, r in first),
                                   windows=tuple((s.isoformat(timespec="seconds"), _iso(e))
                                                 for s, e, _, _ in first)))
-    return conflicts
+    return _labelled(conflicts, catalogue)
 
 
 def _iso(t: datetime | None) -> str | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
-from engine.runtime.conflicts import disagree, overlaps
+from engine.runtime.conflicts import FOR, disagree, overlaps
 from engine.runtime.evaluation import resolve_moment
 from engine.model.eventlog import EventLog
 from engine.runtime.facts import FactContext
@@ -99,7 +99,7 @@ def _disagree(a: PlanItem, b: PlanItem, policies: PolicySet) -> bool:
     b_end = b.stop or datetime.max.replace(tzinfo=b.start.tzinfo)
     if not (a.start < b_end and b.start < a_end):
         return False
-    if a.action == b.action and a.stance == b.stance == "do" and a.start != b.start \
+    if a.action == b.action and a.stance in FOR and b.stance in FOR and a.start != b.start \
             and overlaps(policies.actions, a.action, a.params, b.params):
         return True  # timing: both say do it, from different moments
     return disagree(policies.actions, (a.policy, a.action, a.stance, a.params),

@@ -118,10 +118,13 @@ class Conflict:
     param: str | None = None
     common: tuple[str, ...] = ()  # details: values every side accepts (none: else no conflict)
     windows: tuple[tuple[str, str | None], ...] = ()  # timing: (from, until) per side
+    labels: tuple[str, ...] = ()  # the actions' labels, in the order of ``actions``
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"kind": self.kind, "actions": list(self.actions),
                              "sides": [[r.side() for r in side] for side in self.sides]}
+        if self.labels:
+            d["labels"] = list(self.labels)
         if self.param:
             d["param"] = self.param
             d["common"] = list(self.common)

@@ -105,3 +105,20 @@ def test_unknown_relation_is_a_schema_error(tmp_path):
 def test_an_action_cannot_oppose_itself(tmp_path):
     err = error(tmp_path, BASE.replace("opposes: [contact]", "opposes: [move_on]"))
     assert err.code == "RULES-E039"
+
+
+def test_rules_check_reports_a_catalogue_cycle_with_its_position(tmp_path, capsys):
+    import shutil
+
+    from engine.cli import main
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "docs" / "tutorial" / "policies", tmp_path / "p")
+    text = (root / "policies" / "actions.yaml").read_text("utf-8")
+    text = text.replace("    label: Contact the employer\n",
+                        "    label: Contact the employer\n    kind_of: check_in\n")
+    (tmp_path / "p" / "actions.yaml").write_text(text, "utf-8")
+    code = main(["check", str(tmp_path / "p")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "actions.yaml:" in out and "RULES-E039 'kind_of' goes round in a cycle" in out
