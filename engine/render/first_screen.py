@@ -164,7 +164,8 @@ def _next_days(plan: Plan, now: datetime, days: int = 2) -> list[Line]:
     return lines
 
 
-def _conflict_line(c: Conflict, labels: Mapping[str, str], now: datetime) -> Line:
+def _conflict_line(c: Conflict, advised: Mapping[str, str], now: datetime) -> Line:
+    labels = {**advised, **dict(zip(c.actions, c.labels))}  # a timing conflict's action may not be advised now
     def who(side: Iterable[Any]) -> str:
         return ", ".join(sorted({r.policy for r in side}))
 
