@@ -133,13 +133,16 @@ def _sources(entries: Iterable[tuple[str, str, Mapping[str, Any]]], label: str,
 
 
 def _windows(plan: Plan) -> tuple[dict[tuple[str, str], datetime | None], dict[tuple[str, str], bool]]:
+    """When each piece of advice applying now stops, and whether it is due now
+    rather than standing: the clock moves it, or the log's latest event
+    brought it (a rejection asks for a reply; "proofread" has always held)."""
     stops: dict[tuple[str, str], datetime | None] = {}
-    timed: dict[tuple[str, str], bool] = {}
+    due: dict[tuple[str, str], bool] = {}
     for item in plan.items:
         if item.applies_at_start:
             stops[(item.policy, item.rule)] = item.stop
-            timed[(item.policy, item.rule)] = item.timed
-    return stops, timed
+            due[(item.policy, item.rule)] = item.timed or item.news
+    return stops, due
 
 
 def _lower(label: str) -> str:
@@ -212,7 +215,7 @@ def deadline_text(stop: datetime, now: datetime) -> str:
 def first_screen(report: Report, plan: Plan) -> FirstScreen:
     """Sort the report's advice into NOW, WAIT, NEXT and ALWAYS."""
     now = _local_now(report)
-    stops, timed = _windows(plan)
+    stops, due_now = _windows(plan)
     far = datetime.max.replace(tzinfo=now.tzinfo)
     urgent: list[tuple[tuple[Any, ...], Line]] = []
     wait: list[tuple[datetime, Line]] = []
@@ -223,12 +226,13 @@ def first_screen(report: Report, plan: Plan) -> FirstScreen:
         doing = pos.do + pos.may
         if doing:
             what, who = _sources(doing, pos.label)
-            if ";" in who and pos.satisfied_by and all(pos.satisfied_by.values()):
-                who += f" ({values_text(pos.satisfied_by)} suits all)"
+            suits = values_text(pos.satisfied_by) if pos.satisfied_by and all(pos.satisfied_by.values()) else ""
+            if ";" in who and suits and not what.endswith(f"({suits})"):
+                who += f" ({suits} suits all)"
             if not pos.do:
                 what = "You may: " + _lower(what)
             ends = [s for p, r, _ in doing if (s := stops.get((p, r))) is not None]
-            if any(timed.get((p, r), False) for p, r, _ in doing):
+            if any(due_now.get((p, r), False) for p, r, _ in doing):
                 if ends:
                     what += f", {deadline_text(min(ends), now)}"
                 due = min(ends, default=far)

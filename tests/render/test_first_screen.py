@@ -122,3 +122,12 @@ def test_timing_disagreement_groups_sources_by_window():
             "halpin, hayes from Mon 23 Nov") in lines
     assert ("⚠ Send a thank-you note: when — careerbuilder, cheatsheet, halpin, hayes now; "
             "followup-guide from tomorrow") in lines
+
+
+def test_what_the_latest_event_brought_is_due_now_not_standing():
+    """Regression: after a rejection, asking for feedback is due now (it was
+    listed as standing advice, "Nothing is due today", because no clock moves it)."""
+    report, plan, _ = evaluated("rejected")
+    fs = first_screen(report, plan)
+    assert [line.text for line in fs.now][:2] == ["Ask for feedback", "Ask to be considered for future openings"]
+    assert "Proofread before sending" in [line.text for line in fs.always_do]  # held before the rejection too
