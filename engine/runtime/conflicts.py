@@ -27,7 +27,7 @@ from engine.model.actions import Action, ActionCatalogue
 from engine.model.policies import Policy, PolicySet, Rule
 from engine.runtime.facts import FactContext
 from engine.runtime.report import Conflict, Consensus, Recommendation
-from engine.runtime.timing import intervals
+from engine.runtime.timing import next_change
 
 __all__ = ["FOR", "param_values", "overlaps", "satisfying_values", "find_conflicts", "timing_conflicts",
            "consensus", "disagree"]
@@ -194,12 +194,22 @@ def consensus(recs: Sequence[Recommendation], policies: PolicySet,
     return tuple(found)
 
 
-def _first_window(rule: Rule, ctx: FactContext, end: datetime) -> tuple[datetime, datetime | None] | None:
-    return next(iter(intervals(rule.condition, ctx, end)), None)
+def _start(rule: Rule, ctx: FactContext, horizon: timedelta) -> datetime | None:
+    """When the rule's first window from ``ctx.now`` opens (within ``horizon``)."""
+    if rule.condition.fn(ctx) is True:
+        return ctx.now
+    return next_change(rule.condition, ctx, want=True, horizon=horizon)
+
+
+def _until(rule: Rule, ctx: FactContext, start: datetime, end: datetime) -> datetime | None:
+    """When the window opened at ``start`` closes (None: open at ``end``)."""
+    later = ctx if start == ctx.now else ctx.at(start)
+    return next_change(rule.condition, later, want=False, horizon=end - start)
 
 
 def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
-                     recommendation: Callable[[Policy, Rule], Recommendation]) -> list[Conflict]:
+                     recommendation: Callable[[Policy, Rule], Recommendation],
+                     known: Mapping[tuple[str, str], datetime | None] | None = None) -> list[Conflict]:
     """``timing`` disagreements from ``ctx.now`` on, if nothing else happens:
     per action that two or more sources recommend or permit (``do``,
     ``may``) within ``horizon``, each source's earliest window (from its
@@ -207,7 +217,9 @@ def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
     all open together.
     Sources whose parameters overlap no other's are left out (that is a
     ``details`` matter). Sides are in the order their windows open; each
-    carries its (from, until), ``until`` None when still open at the horizon."""
+    carries its (from, until), ``until`` None when still open at the horizon.
+    ``known``: when some rules next apply (``ctx.now`` if they do now),
+    already worked out by the caller."""
     end = ctx.now + horizon
     catalogue = policies.actions
     by_action: dict[str, dict[str, list[tuple[Policy, Rule]]]] = {}
@@ -216,23 +228,32 @@ def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
             if r.stance in FOR:
                 by_action.setdefault(r.action, {}).setdefault(p.id, []).append((p, r))
     conflicts = []
+    starts: dict[tuple[str, str], datetime | None] = dict(known or {})
+
+    def start_of(p: Policy, r: Rule) -> datetime | None:
+        key = (p.id, r.id)
+        if key not in starts:
+            starts[key] = _start(r, ctx, horizon)
+        return starts[key]
+
     for action in sorted(by_action):
         sources = by_action[action]
         if len(sources) < 2:
             continue
-        first: list[tuple[datetime, datetime | None, Policy, Rule]] = []
+        first: list[tuple[datetime, Policy, Rule]] = []
         for rules in sources.values():
-            windows = [(w[0], w[1], p, r) for p, r in rules if (w := _first_window(r, ctx, end))]
-            if windows:
-                first.append(min(windows, key=lambda w: (w[0], w[3].id)))
-        first = [w for w in first if any(v is not w and overlaps(catalogue, action, w[3].params, v[3].params)
+            opening = [(t, p, r) for p, r in rules if (t := start_of(p, r)) is not None]
+            if opening:
+                first.append(min(opening, key=lambda w: (w[0], w[2].id)))
+        first = [w for w in first if any(v is not w and overlaps(catalogue, action, w[2].params, v[2].params)
                                          for v in first)]
         if len({w[0] for w in first}) < 2:
             continue
-        first.sort(key=lambda w: (w[0], w[2].id))
-        conflicts.append(Conflict("timing", (action,), tuple((recommendation(p, r),) for _, _, p, r in first),
-                                  windows=tuple((s.isoformat(timespec="seconds"), _iso(e))
-                                                for s, e, _, _ in first)))
+        first.sort(key=lambda w: (w[0], w[1].id))
+        # only now the ends: a window's end can take a look at every hour of the horizon
+        windows = tuple((t.isoformat(timespec="seconds"), _iso(_until(r, ctx, t, end))) for t, _, r in first)
+        conflicts.append(Conflict("timing", (action,), tuple((recommendation(p, r),) for _, p, r in first),
+                                  windows=windows))
     return _labelled(conflicts, catalogue)
 
 

@@ -55,7 +55,7 @@ class _Tables:
     """What the evaluation of a policy set can work out once, kept with the
     set (``PolicySet._cache``) and shared by every evaluation:
 
-    * ``rules``: every (policy, rule) in order; ``slots[i]``: the index in
+    * ``rules``: every (policy, rule) in order (``index``: (policy id, rule id) → i); ``slots[i]``: the index in
       ``conditions`` of rule i's condition — rules with the same ``when`` text
       share one compiled condition, evaluated once per evaluation (a condition
       is a pure function of the context: facts and shared calls are memoised);
@@ -69,7 +69,7 @@ class _Tables:
       ``situation``: its facts.
     """
 
-    __slots__ = ("rules", "conditions", "slots", "by_condition", "recommendations", "outcomes",
+    __slots__ = ("rules", "index", "conditions", "slots", "by_condition", "recommendations", "outcomes",
                  "groups", "info", "situation", "vocabulary", "prefetch", "fused", "fused_from",
                  "info_text")
 
@@ -77,6 +77,7 @@ class _Tables:
 
     def __init__(self, policies: PolicySet) -> None:
         self.rules = tuple((p, r) for p in policies.policies for r in p.rules)
+        self.index = {(p.id, r.id): i for i, (p, r) in enumerate(self.rules)}
         index: dict[str, int] = {}
         conditions: list[Any] = []
         compiled = []
@@ -215,10 +216,11 @@ def _recommendation(policy: Policy, rule: Rule, ctx: FactContext) -> Recommendat
                           tuple(trace_lines(trace, ctx)), facts, rule.attributed_to)
 
 
-def _not_firing(policy: Policy, rule: Rule, ctx: FactContext, horizon: timedelta) -> NotFiring:
+def _not_firing(policy: Policy, rule: Rule, ctx: FactContext, horizon: timedelta,
+                known: dict[tuple[str, str], datetime | None]) -> NotFiring:
     _, trace = rule.condition.trace(ctx)
     status, because = why_not(rule.condition.node, trace, ctx)
-    nxt = next_change(rule.condition, ctx, want=True, horizon=horizon)
+    nxt = known[(policy.id, rule.id)] = next_change(rule.condition, ctx, want=True, horizon=horizon)
     return NotFiring(policy.id, policy.version, rule.id, rule.stance, status, because,
                      nxt.isoformat(timespec="seconds") if nxt else None, rule.summary)
 
@@ -328,6 +330,8 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
     for rec in recs:
         by_action.setdefault(rec.action, []).append(rec)
     later: dict[str, list[tuple[str, str, str]]] = {}
+    # when each rule next applies (now, for those that fire): shared with timing
+    known: dict[tuple[str, str], datetime | None] = dict.fromkeys(fired_ids, moment)
     for action in sorted(by_action):
         group = by_action[action]
         not_firing: list[NotFiring] = []
@@ -335,7 +339,7 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
         for p in policies.policies:
             for r in p.rules:
                 if r.action == action and (p.id, r.id) not in fired_ids and p.id not in advising:
-                    not_firing.append(_not_firing(p, r, ctx, horizon))
+                    not_firing.append(_not_firing(p, r, ctx, horizon, known))
                     if r.stance != "avoid" and not_firing[-1].next_fires_at:
                         later.setdefault(action, []).append((p.id, r.id, not_firing[-1].next_fires_at))
         advice.append(AdviceGroup(action, policies.actions[action].label, tuple(group),
@@ -343,10 +347,10 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
     by_rule = {(r.policy, r.rule): r for r in recs}
 
     def recommendation(p: Policy, r: Rule) -> Recommendation:
-        return by_rule.get((p.id, r.id)) or tables.recommendation(tables.rules.index((p, r)))
+        return by_rule.get((p.id, r.id)) or tables.recommendation(tables.index[(p.id, r.id)])
 
     conflicts = find_conflicts(recs, policies.actions)
-    conflicts += timing_conflicts(policies, ctx, horizon, recommendation)
+    conflicts += timing_conflicts(policies, ctx, horizon, recommendation, known)
     return Report(at=moment.isoformat(timespec="seconds"), timezone=log.timezone,
                   subject=log.subject, log=log.source, policies=tables.info,
                   situation=_situation(ctx, tables.situation), advice=tuple(advice),

@@ -22,6 +22,7 @@ def atlas(policies) -> Atlas:
     return engine.conflict_atlas(policies)
 
 
+@pytest.mark.slow  # the whole search: about half a minute
 def test_every_witness_replays_through_evaluate(atlas, policies):
     assert atlas.witnesses
     for w in atlas.witnesses:
@@ -39,6 +40,7 @@ def test_every_witness_replays_through_evaluate(atlas, policies):
         assert found, w.to_dict()
 
 
+@pytest.mark.slow  # the whole search: about half a minute
 def test_the_real_disagreements_of_the_bundled_policies_are_found(atlas):
     found = {(w.policies, w.kind, w.actions) for w in atlas.witnesses}
     # halpin "do not friend" against followup-guide "use LinkedIn"
@@ -51,10 +53,12 @@ def test_the_real_disagreements_of_the_bundled_policies_are_found(atlas):
     assert all(w.policies[0] < w.policies[1] for w in atlas.witnesses)
 
 
+@pytest.mark.slow  # the whole search: about half a minute
 def test_witnesses_are_small_logs(atlas):
     assert max(len(w.log["events"]) for w in atlas.witnesses) <= 4
 
 
+@pytest.mark.slow  # the whole search: about half a minute
 def test_never_fired_and_shadowed_rules(atlas, policies):
     rules = {(p.id, r.id) for p in policies.policies for r in p.rules}
     assert set(atlas.never_fired) <= rules
@@ -76,6 +80,7 @@ def test_the_atlas_is_deterministic(policies):
     assert a == b and a["searched"]["logs"] == 15
 
 
+@pytest.mark.slow  # the whole search: about half a minute
 def test_json_text_and_html(atlas):
     data = json.loads(render_atlas(atlas, "json"))
     assert data["policies"] == list(atlas.policies)
@@ -97,3 +102,31 @@ def test_rules_conflicts_command(tmp_path, monkeypatch, capsys):
     assert main(["conflicts", "--max-logs", "0"]) == 2
     assert main(["conflicts", "--policy", "nobody"]) == 2
     assert "no policy 'nobody'" in capsys.readouterr().err
+
+
+def test_rules_check_reachability_warns_of_unreachable_and_shadowed_rules(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    folder = tmp_path / "policies" / "sample"
+    folder.mkdir(parents=True)
+    text = (ROOT / "docs" / "tutorial" / "policies" / "sample" / "1.1.0.yaml").read_text("utf-8")
+    text = text.replace("$schema=../../../../schemas", f"$schema={ROOT}/schemas")
+    text += """
+  - id: thank-you-on-the-day
+    summary: The same advice under a narrower condition.
+    when: days_since(interview) == 0 and not thank_you_sent and interviewers >= 1
+    then: {action: send_thank_you, stance: do, channel: email}
+    cite: {section: "The same day", quote: "Send a short thank-you email on the day of the interview"}
+
+  - id: after-a-thousand-interviewers
+    summary: Never true in practice.
+    when: interviewers > 1000
+    then: {action: send_gift, stance: avoid}
+    cite: {section: "The same day", quote: "Send a short thank-you email on the day of the interview"}
+"""
+    (folder / "1.1.0.yaml").write_text(text, "utf-8")
+    code = main(["check", str(tmp_path / "policies"), "--seeds", "docs/tutorial/seeds", "--reachability"])
+    out = capsys.readouterr().out
+    assert code == 0, out  # warnings do not fail the check
+    assert "1.1.0.yaml:" in out
+    assert "warning: rule 'after-a-thousand-interviewers' fires in none of the" in out
+    assert "warning: rule 'thank-you-on-the-day' only ever fires together with 'thank-you-same-day'" in out

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -148,6 +149,7 @@ def logs_and_moments(draw):
     return {"timezone": "America/New_York", "events": events}, moment
 
 
+@pytest.mark.slow  # 60 explained evaluations
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(logs_and_moments())
 def test_issue_14_properties_hold_over_generated_logs(policies, case):
