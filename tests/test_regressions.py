@@ -225,8 +225,11 @@ def test_log_add_quotes_text_that_yaml_1_1_would_misread(tmp_path):
     from engine.model.eventlog import load_log
     log = tmp_path / "log.yaml"
     assert main(["log", "new", str(log), "--timezone", "UTC"]) == 0
-    assert main(["log", "add", str(log), "notes_written", "--at", "2026-11-16T10:00", 'note="yes"']) == 0
+    assert main(["log", "add", str(log), "notes_written", "--at", "2026-11-16T10:00", "note=yes"]) == 0
     assert load_log(log).events[0].note == "yes"
+    # text is stored as typed (the shell has removed its own quotes already)
+    assert main(["log", "add", str(log), "notes_written", "--at", "2026-11-16T11:00", 'note="no"']) == 0
+    assert load_log(log).events[1].note == '"no"'
 
 
 def test_writing_into_a_missing_folder_is_a_clean_error(tmp_path, capsys):

@@ -31,6 +31,11 @@ def _zone(name: str) -> ZoneInfo:
 def zone_suggestion(name: str) -> str:
     from zoneinfo import available_timezones
 
+    from engine.input.zones import abbreviation_hint
+
+    abbreviation = abbreviation_hint(name)  # "CST" means Chicago, not "UCT"
+    if abbreviation is not None:
+        return abbreviation
     match = difflib.get_close_matches(str(name), sorted(available_timezones()), n=1, cutoff=0.5)
     if match:
         return f"did you mean '{match[0]}'? (IANA names such as America/New_York)"

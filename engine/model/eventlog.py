@@ -20,7 +20,8 @@ from engine.input.times import pinned, get_zone, parse_moment, zone_suggestion
 from engine.input.schemas import validate_document
 from engine.model.vocabulary import FieldSpec, Vocabulary, default_vocabulary
 
-__all__ = ["Event", "EventLog", "LogView", "load_log", "build_log", "iter_jsonl_logs", "MAX_EVENTS"]
+__all__ = ["Event", "EventLog", "LogView", "load_log", "build_log", "checked_log", "iter_jsonl_logs",
+           "MAX_EVENTS"]
 
 _COMMON = ("id", "note")
 
@@ -108,6 +109,10 @@ class LogView:
     @property
     def events(self) -> tuple[Event, ...]:
         return self.log.events[: self._count]
+
+    def __len__(self) -> int:
+        """How many of the log's events are at or before the moment."""
+        return self._count
 
 
 _TIME_ORDER = attrgetter("at", "index")  # stable: input order within one moment
@@ -296,6 +301,13 @@ def load_log(path: str | Path, vocabulary: Vocabulary | None = None, *,
     """Load an event log from a YAML or JSON file; more than ``max_events``
     events is a ``LogError`` (RULES-E013) at the first event over the limit."""
     doc = load_document(path)
+    return _checked(doc, vocabulary, max_events)
+
+
+def checked_log(doc: Document, vocabulary: Vocabulary | None = None, *,
+                max_events: int = MAX_EVENTS) -> EventLog:
+    """The log held by ``doc`` (a parsed YAML or JSON document), checked as
+    :func:`load_log` checks it (vocabulary, then the schema)."""
     return _checked(doc, vocabulary, max_events)
 
 

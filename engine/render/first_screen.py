@@ -317,6 +317,9 @@ def render_first_screen(report: Report, plan: Plan, *, width: int = DEFAULT_WIDT
     bold = style or (lambda text: text)
     day = day_text(_local_now(report))
     head = wrap(f"{fs.title} — {fs.as_of}", width, "", "  ")
+    if report.events_after:  # an event typed with a future time is never silently ignored
+        head += wrap(f"{report.events_after} event(s) in the log after this moment were ignored "
+                     "(a later --at includes them).", width, "", "  ")
     foot = wrap("More: --details (today's full trace) · --why RULE · rules plan (day by day)",
                 width, "", "  ")
     shown = {name: len(getattr(fs, name)) for name in _CUT_ORDER}

@@ -74,6 +74,9 @@ def render(report: Report, *, color: bool = False, width: int = DEFAULT_WIDTH) -
     now = moment(report.at)
     out.add(report.subject or report.log or "Your follow-up", bold=True)
     out.add(f"As of {when_text(report.at)} ({report.timezone})")
+    if report.events_after:
+        out.wrap(f"{report.events_after} event(s) in the log after this moment were ignored "
+                 "(a later --at includes them).", "")
     out.add()
     out.add("SITUATION", bold=True)
     column = min(34, max(len(label) for label, _ in situation_items(report)) + 4) if report.situation else 4

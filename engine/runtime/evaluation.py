@@ -291,7 +291,8 @@ def report_json(policies: PolicySet, log: EventLog, at: datetime | None = None, 
     head = _dumps({"engine": f"followup-rules {ENGINE_VERSION}", "report_version": REPORT_VERSION,
                    "at": iso_seconds(moment),
                    "timezone": log.timezone, "subject": log.subject, "log": log.source,
-                   "horizon_days": horizon.days})[:-1]
+                   "horizon_days": horizon.days,
+                   "events_after": len(log) - len(ctx.view)})[:-1]
     situation = _dumps(_situation(ctx, tables.situation))
     end = "}" if line is None else f',"line":{_dumps(line)}}}'
     return (f'{head},"policies":{tables.info_text},"situation":{situation},'
@@ -321,7 +322,8 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
                       subject=log.subject, log=log.source, policies=tables.info,
                       situation=_situation(ctx, tables.situation), advice=outcome.advice,
                       conflicts=outcome.conflicts, horizon_days=horizon.days,
-                      engine=f"followup-rules {ENGINE_VERSION}", consensus=outcome.consensus)
+                      engine=f"followup-rules {ENGINE_VERSION}", consensus=outcome.consensus,
+                      events_after=len(log) - len(ctx.view))
     fired = [tables.rules[i] for i in tables.fired(ctx)]
     recs = [_recommendation(p, r, ctx) for p, r in fired]
     fired_ids = {(p.id, r.id) for p, r in fired}
@@ -356,5 +358,5 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
                   situation=_situation(ctx, tables.situation), advice=tuple(advice),
                   conflicts=tuple(conflicts), horizon_days=horizon.days,
                   engine=f"followup-rules {ENGINE_VERSION}",
-                  consensus=consensus(recs, policies, later))
+                  consensus=consensus(recs, policies, later), events_after=len(log) - len(ctx.view))
 

@@ -131,3 +131,12 @@ def test_what_the_latest_event_brought_is_due_now_not_standing():
     fs = first_screen(report, plan)
     assert [line.text for line in fs.now][:2] == ["Ask for feedback", "Ask to be considered for future openings"]
     assert "Proofread before sending" in [line.text for line in fs.always_do]  # held before the rejection too
+
+
+def test_events_after_the_moment_are_mentioned(policies):
+    path = ROOT / "examples" / "waiting-past-date.yaml"
+    log = load_log(path, policies.vocabulary)
+    at = datetime(2026, 11, 16, 17, 0, tzinfo=log.tz)  # before two of its events
+    text = render_first_screen(evaluate(policies, log, at), build_plan(policies, log, at, 60))
+    assert text.splitlines()[1] == "2 event(s) in the log after this moment were ignored (a later --at includes"
+    assert len(text.splitlines()) <= MAX_LINES
