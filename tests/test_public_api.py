@@ -36,8 +36,8 @@ def test_evaluate_is_not_shadowed_by_its_submodule():
 PUBLIC = ["AdviceGroup", "Conflict", "ConditionError", "ConditionSyntaxError", "ConditionTypeError",
           "Event", "EventLog", "InputError", "LogError", "NotFiring", "Policy", "PolicyError",
           "PolicySet", "Recommendation", "Report", "Rule", "RulesError", "Stance", "UsageError",
-          "Vocabulary", "VocabularyError", "__version__", "compile_condition", "conflict_atlas", "evaluate",
-          "load_log", "load_policies", "load_vocabulary"]
+          "Vocabulary", "VocabularyError", "__version__", "compile_condition", "conflict_atlas",
+          "evaluate", "load_log", "load_policies", "load_vocabulary"]
 
 
 def test_the_public_api_is_the_listed_names_and_each_one_resolves():
