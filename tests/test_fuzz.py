@@ -446,6 +446,8 @@ def _field_value(spec) -> st.SearchStrategy:
         return st.one_of(names, st.sampled_from(NAMES)) if spec.single_to_list else names
     if kind == "bool":
         return st.booleans()
+    if kind == "int":  # e.g. interview.round, duration_minutes (vocabulary 1.1)
+        return st.integers(min_value=spec.minimum if spec.minimum is not None else -1000, max_value=1000)
     if kind in ("datetime", "date"):
         return time_text(date_ok=True)
     if spec.values is not None:

@@ -60,7 +60,7 @@ def test_cmd(paths: tuple[str, ...], policies_dir: str | None, pins: tuple[str, 
     for raw in paths or ("tests/scenarios",):
         p = Path(raw)
         if p.is_dir():
-            files.extend(sorted(p.glob("*.yaml")))
+            files.extend(sorted(p.rglob("*.yaml")))
         elif p.is_file():
             files.append(p)
         else:
@@ -68,11 +68,11 @@ def test_cmd(paths: tuple[str, ...], policies_dir: str | None, pins: tuple[str, 
     if not files:
         raise UsageError("no scenario files found", hint="pass scenario YAML files or folders")
     policies = load_set(policies_dir, pins)
-    results = run_scenarios(files, policies)
+    results = run_scenarios(files, policies, lambda ref: load_set(policies_dir, (ref,)))
     failed = [r for r in results if not r.ok]
     for r in failed:
         s = r.scenario
-        click.echo(f"FAIL {s.file}:{s.line}: {s.policy} — {s.name} (at {s.at})")
+        click.echo(f"FAIL {s.file}:{s.line}: {s.ref} — {s.name} (at {s.at})")
         if r.error is not None:
             click.echo("  " + r.error.render().replace("\n", "\n  "))
         for m in r.mismatches:
@@ -81,7 +81,7 @@ def test_cmd(paths: tuple[str, ...], policies_dir: str | None, pins: tuple[str, 
     click.echo("coverage:")
     for pid, (fired, never) in coverage(results, policies).items():
         total = len(fired) + len(never)
-        line = f"  {pid:<16} {len(fired)}/{total} rules fired in some scenario"
+        line = f"  {pid:<22} {len(fired)}/{total} rules fired in some scenario"
         if never:
             line += "; never: " + ", ".join(never)
         click.echo(line)

@@ -275,6 +275,8 @@ def _field_value(doc: Document, path: tuple[Any, ...], etype: str, spec: FieldSp
                 or (kind == "int" and isinstance(value, float)):
             raise _field_error(doc, path, etype, spec,
                                f"expected {'an integer' if kind == 'int' else 'a number'}, got {value!r}")
+        if spec.minimum is not None and value < spec.minimum:
+            raise _field_error(doc, path, etype, spec, f"must be at least {spec.minimum}, got {value!r}")
         return value
     if kind in ("datetime", "date"):
         try:

@@ -29,10 +29,13 @@ from engine.model.vocabulary import Vocabulary, default_vocabulary, load_vocabul
 
 __all__ = ["Rule", "Policy", "PolicySet", "load_policies", "load_policy_file",
            "default_vocabulary", "parse_version",
-           "ENGINE_VERSION", "MAX_POLICIES", "MAX_RULES_PER_POLICY", "Stance"]
+           "ENGINE_VERSION", "MAX_POLICIES", "MAX_RULES_PER_POLICY", "Stance", "Grade"]
 
 Stance = Literal["do", "avoid", "may"]
 """How a source stands on an action: recommends it, warns against it, or permits it."""
+
+Grade = Literal["strong", "weak"]
+"""How strongly the article words a recommendation ("never …" is strong, "you may want to …" weak)."""
 
 ENGINE_VERSION = __version__
 Version = tuple[int, ...]
@@ -79,6 +82,7 @@ class Rule:
     quote: str
     attributed_to: str | None = None
     line: int | None = None
+    grade: Grade | None = None  # absent in policies written before 1.1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +184,7 @@ def _policy_from(doc: Document, raw_bytes: bytes, vocabulary: Vocabulary,
         action = actions[action_id]
         params: dict[str, str | tuple[str, ...]] = {}
         for name, value in then.items():
-            if name in ("action", "stance"):
+            if name in ("action", "stance", "grade"):
                 continue
             allowed = action.params.get(name)
             if allowed is None:
@@ -202,7 +206,8 @@ def _policy_from(doc: Document, raw_bytes: bytes, vocabulary: Vocabulary,
             condition=compile_checked(checked, vocabulary.functions),
             action=action_id, stance=cast(Stance, then["stance"]), params=params,
             section=r["cite"]["section"], quote=r["cite"]["quote"],
-            attributed_to=r.get("attributed_to"), line=doc.positions.of(path)[0]))
+            attributed_to=r.get("attributed_to"), line=doc.positions.of(path)[0],
+            grade=cast("Grade | None", then.get("grade"))))
     return Policy(id=data["policy"], version=data["version"], title=data["title"],
                   source=dict(data["source"]), requires=data["requires"],
                   changes=tuple(data["changes"]), rules=tuple(rules), file=doc.file,

@@ -38,6 +38,7 @@ class FieldSpec:
     required: bool = False
     min_items: int = 0
     single_to_list: bool = False
+    minimum: int | None = None  # the least value of an int field
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,8 @@ def _field_spec(name: str, raw: Mapping[str, Any]) -> FieldSpec:
                      values=tuple(values) if values else None, default=raw.get("default"),
                      required=bool(raw.get("required", False)),
                      min_items=int(raw.get("min_items", 0)),
-                     single_to_list=bool(raw.get("single_to_list", False)))
+                     single_to_list=bool(raw.get("single_to_list", False)),
+                     minimum=raw.get("minimum"))
 
 
 def _condition_error_in(doc: Document, path: tuple[Any, ...], err: ConditionError) -> VocabularyError:

@@ -6,25 +6,49 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from engine.render.dates import full_text
+from engine.input.times import get_zone
 from engine.runtime.report import AdviceGroup, Conflict, Consensus, Recommendation, Report
 
 __all__ = ["when_text", "params_text", "conflict_title", "side_text", "window_text", "consensus_text",
-           "consensus_of", "situation_items",
-           "moment", "split_advice"]
+           "consensus_of", "situation_items", "moment", "report_now", "split_advice", "grade_text",
+           "STANCE_MARKS"]
+
+#: The mark before a recommendation in text views: do, avoid, may (an option).
+STANCE_MARKS = {"do": "✓", "avoid": "✗", "may": "○"}
+
+
+def grade_text(grade: str | None) -> str:
+    """`` [strong]`` / `` [weak]`` after a quote: how firmly the article words it."""
+    return f" [{grade}]" if grade else ""
 
 
 def moment(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
 
 
-def when_text(iso: str, now: datetime | None = None) -> str:
-    """``Mon 16 Nov 2026 10:00`` (a date alone for local midnight: ``Fri 20 Nov
-    2026``) plus how far from ``now`` in days."""
+def report_now(report: Report) -> datetime:
+    """The report's moment in the log's time zone. Times shown relative to it
+    are converted to that zone, so each gets the UTC offset of its own
+    instant (not the offset of the report's moment: across a daylight-saving
+    change those differ by an hour)."""
+    try:
+        zone = get_zone(report.timezone)
+    except ValueError:  # a report built by hand with a zone this machine lacks
+        return moment(report.at)
+    return moment(report.at).astimezone(zone)
+
+
+def when_text(iso: str, now: datetime | None = None, *, dates: bool = True) -> str:
+    """``Tue 17 Nov 2026 10:00`` plus how far from ``now`` in days, in the
+    zone of ``now`` (see :func:`report_now`). With ``dates``, a time of
+    exactly 00:00 local is shown as the date alone (``Fri 20 Nov 2026``):
+    a date without a time (``by: 2026-11-20``) is kept as that day's 00:00,
+    and "Fri 20 Nov 2026 00:00" reads like Thursday night."""
     t = moment(iso)
     if now is not None:
         t = t.astimezone(now.tzinfo)
-    text = full_text(t)
+    midnight = (t.hour, t.minute, t.second, t.microsecond) == (0, 0, 0, 0)
+    text = t.strftime("%a %d %b %Y" if dates and midnight else "%a %d %b %Y %H:%M")
     if now is not None:
         days = (now.date() - t.date()).days
         if days > 0:
@@ -109,12 +133,14 @@ _FACT_WORDS = {
     "deadline": "Their date", "contacts_since_interview": "Follow-ups since the interview",
     "last_contact": "Last follow-up", "last_reply": "Last reply", "last_reply_tone": "Tone of last reply",
     "check_in_invited_after": "Invited to check in after", "outcome": "Outcome",
+    "interview_round": "Interview round", "round_deadline": "Their date",
+    "round_check_in_after": "Invited to check in after", "next_interview": "Next interview",
 }
 
 
 def situation_items(report: Report) -> list[tuple[str, str]]:
     """(label, value) pairs describing the situation, datetimes relative to now."""
-    now = moment(report.at)
+    now = report_now(report)
     items = []
     for name, value in report.situation.items():
         label = _FACT_WORDS.get(name, name.replace("_", " ").capitalize())
@@ -131,9 +157,9 @@ def situation_items(report: Report) -> list[tuple[str, str]]:
 
 
 def split_advice(report: Report) -> tuple[list[AdviceGroup], list[AdviceGroup]]:
-    """Advice groups with at least one ``do`` and with only ``avoid``."""
+    """Advice groups with at least one ``do`` or ``may``, and with only ``avoid``."""
     do: list[AdviceGroup] = []
     avoid: list[AdviceGroup] = []
     for group in report.advice:
-        (do if any(r.stance == "do" for r in group.recommendations) else avoid).append(group)
+        (do if any(r.stance != "avoid" for r in group.recommendations) else avoid).append(group)
     return do, avoid

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from engine.render.common import (conflict_title, consensus_of, consensus_text, params_text, side_text,
-                                  situation_items, split_advice, when_text)
+from engine.render.common import (conflict_title, consensus_of, consensus_text, grade_text, params_text,
+                                  report_now, side_text, situation_items, split_advice, when_text)
 from engine.render.dates import full_text
 from engine.render.first_screen import Line, first_screen
 from engine.render.html_timeline import TIMELINE_CSS, render_timeline
@@ -28,7 +28,7 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
 h1{font-size:1.5rem;margin:0 0 .2rem}h2{font-size:1.2rem;margin:1.6rem 0 .5rem;border-bottom:1px solid #ccd}
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d5d8dc;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f4f6}.do{color:#1b6e2a}.avoid{color:#a11d1d}code{font-size:.9em;background:#f3f4f6;padding:0 .2em}
+th{background:#f3f4f6}.do{color:#1b6e2a}.may{color:#4d7f55}.avoid{color:#a11d1d}code{font-size:.9em;background:#f3f4f6;padding:0 .2em}
 .conflict{border-left:4px solid #d97706;background:#fff7ed;padding:.4rem .8rem;margin:.5rem 0}
 .brief ul,.agenda ul{list-style:none;padding-left:.5rem;margin:.2rem 0 .6rem}.brief h3,.agenda h3{font-size:1rem;margin:.6rem 0 .1rem}
 .sources{color:#4b5563}
@@ -88,7 +88,7 @@ def _plan_table(plan: Plan) -> str:
 
 
 def _report_sections(report: Report) -> str:
-    now = datetime.fromisoformat(report.at)
+    now = report_now(report)
     parts = ['<h2>Situation</h2><div class="scroll"><table><tbody>']
     for label, value in situation_items(report):
         parts.append(f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>")
@@ -112,7 +112,7 @@ def _report_sections(report: Report) -> str:
                 params = f" ({escape(params_text(r.params))})" if r.params else ""
                 parts.append(f'<div class="rec"><span class="{r.stance}">{r.stance}</span> · '
                              f"<strong>{escape(r.policy)}@{escape(r.version)}</strong> · <code>{escape(r.rule)}</code>"
-                             f"{params}<br>{escape(r.summary)}<div>cite: “{escape(r.quote)}” — "
+                             f"{params}<br>{escape(r.summary)}<div>cite: “{escape(r.quote)}”{escape(grade_text(r.grade))} — "
                              f"<em>{escape(r.section)}</em></div><details><summary>why: the condition and its values"
                              f'</summary><div class="trace">when <code>{escape(r.when)}</code>'
                              + "".join(f"<br>{escape(t)}" for t in r.trace)

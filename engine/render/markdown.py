@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.runtime.report import AdviceGroup, Consensus, Report
-from engine.render.common import (conflict_title, consensus_of, consensus_text, moment, params_text,
-                                  side_text, situation_items, split_advice, when_text)
+from engine.render.common import (conflict_title, consensus_of, consensus_text, grade_text, params_text,
+                                  report_now, side_text, situation_items, split_advice, when_text)
 
 __all__ = ["render"]
 
@@ -27,7 +27,7 @@ def _group(lines: list[str], g: AdviceGroup, now: datetime, agreed: Consensus | 
         for t in r.trace:
             lines.append(f"    - `{t}`")
         who = f" ({r.attributed_to})" if r.attributed_to else ""
-        lines.append(f"  - cite: “{r.quote}” — *{r.section}*{who}")
+        lines.append(f"  - cite: “{r.quote}”{grade_text(r.grade)} — *{r.section}*{who}")
     if g.not_firing:
         lines.append("")
         lines.append("| other source | rule | stance | status | because | would apply from |")
@@ -40,9 +40,9 @@ def _group(lines: list[str], g: AdviceGroup, now: datetime, agreed: Consensus | 
 
 
 def render(report: Report) -> str:
-    now = moment(report.at)
+    now = report_now(report)
     lines = [f"# {report.subject or report.log or 'Follow-up advice'}", "",
-             f"As of **{when_text(report.at)}** ({report.timezone}).", "", "## Situation", "",
+             f"As of **{when_text(report.at, dates=False)}** ({report.timezone}).", "", "## Situation", "",
              "| | |", "|---|---|"]
     for label, value in situation_items(report):
         lines.append(f"| {label} | {_esc(value)} |")

@@ -10,9 +10,8 @@ from typing import Any
 
 import click
 
-from engine.render.common import (conflict_title, consensus_of, consensus_text, params_text, side_text,
-                                  situation_items, split_advice, when_text)
-from engine.render.dates import moment
+from engine.render.common import (STANCE_MARKS, conflict_title, consensus_of, consensus_text, grade_text,
+                                  params_text, report_now, side_text, situation_items, split_advice, when_text)
 from engine.render.layout import DEFAULT_WIDTH, wrap
 from engine.runtime.report import AdviceGroup, Consensus, Recommendation, Report
 
@@ -47,7 +46,7 @@ def _rec(out: _Out, r: Recommendation, mark: str) -> None:
     out.wrap(f"when: {r.when}", "      ")
     for line in r.trace:
         out.wrap(line, "        ", dim=True)
-    cite = f"cite: “{r.quote}” — section “{r.section}”"
+    cite = f"cite: “{r.quote}”{grade_text(r.grade)} — section “{r.section}”"
     if r.attributed_to:
         cite += f", attributed to {r.attributed_to}"
     out.wrap(cite, "      ")
@@ -58,7 +57,7 @@ def _group(out: _Out, g: AdviceGroup, now: datetime, agreed: Consensus | None = 
     if agreed is not None:
         out.wrap("Sources: " + consensus_text(agreed, now), "  ")
     for r in g.recommendations:
-        _rec(out, r, {"do": "✓", "may": "○"}.get(r.stance, "✗"))
+        _rec(out, r, STANCE_MARKS.get(r.stance, "✗"))
     if g.not_firing:
         out.add("  Other sources on this, not applying now:")
         for n in g.not_firing:
@@ -71,9 +70,9 @@ def _group(out: _Out, g: AdviceGroup, now: datetime, agreed: Consensus | None = 
 
 def render(report: Report, *, color: bool = False, width: int = DEFAULT_WIDTH) -> str:
     out = _Out(color, width)
-    now = moment(report.at)
+    now = report_now(report)
     out.add(report.subject or report.log or "Your follow-up", bold=True)
-    out.add(f"As of {when_text(report.at)} ({report.timezone})")
+    out.add(f"As of {when_text(report.at, dates=False)} ({report.timezone})")
     if report.events_after:
         out.wrap(f"{report.events_after} event(s) in the log after this moment were ignored "
                  "(a later --at includes them).", "")

@@ -35,5 +35,6 @@ def render_why(result: dict[str, Any], fmt: str) -> str:
     else:
         stop = result.get("stops_at")
         lines.append(f"{bullet}stops applying: {_when(stop, 'not within the horizon')}")
-    lines.append(f"{bullet}cite: “{result['cite']['quote']}” — section “{result['cite']['section']}”")
+    grade = f" [{result['grade']}]" if result.get("grade") else ""
+    lines.append(f"{bullet}cite: “{result['cite']['quote']}”{grade} — section “{result['cite']['section']}”")
     return "\n".join(lines) + "\n"

@@ -144,7 +144,7 @@ class _Tables:
             p, r = self.rules[i]
             rec = self.recommendations[i] = Recommendation(
                 p.id, p.version, r.id, r.action, r.stance, dict(r.params), r.summary, r.section,
-                r.quote, r.when, attributed_to=r.attributed_to)
+                r.quote, r.when, attributed_to=r.attributed_to, grade=r.grade)
         return rec
 
 
@@ -213,7 +213,7 @@ def _recommendation(policy: Policy, rule: Rule, ctx: FactContext) -> Recommendat
         facts[name] = entry
     return Recommendation(policy.id, policy.version, rule.id, rule.action, rule.stance,
                           dict(rule.params), rule.summary, rule.section, rule.quote, rule.when,
-                          tuple(trace_lines(trace, ctx)), facts, rule.attributed_to)
+                          tuple(trace_lines(trace, ctx)), facts, rule.attributed_to, rule.grade)
 
 
 def _not_firing(policy: Policy, rule: Rule, ctx: FactContext, horizon: timedelta,
@@ -358,5 +358,6 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
                   situation=_situation(ctx, tables.situation), advice=tuple(advice),
                   conflicts=tuple(conflicts), horizon_days=horizon.days,
                   engine=f"followup-rules {ENGINE_VERSION}",
-                  consensus=consensus(recs, policies, later), events_after=len(log) - len(ctx.view))
+                  consensus=consensus(recs, policies, later),
+                  events_after=len(log) - len(ctx.view))
 

@@ -23,6 +23,8 @@ def format_value(value: Any, tz: tzinfo | None = None) -> str:
         return "false"
     if isinstance(value, datetime):
         local = value.astimezone(tz) if tz else value
+        if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+            return local.strftime("%a %d %b %Y")  # a date given without a time (by: 2026-11-20)
         return local.strftime("%a %d %b %Y %H:%M")
     if isinstance(value, float):
         return f"{value:.1f}"

@@ -52,6 +52,7 @@ class Recommendation:
     trace: tuple[str, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
     attributed_to: str | None = None
+    grade: str | None = None  # "strong" or "weak", from the article's wording
 
     def side(self) -> dict[str, Any]:
         return {"policy": self.policy, "version": self.version, "rule": self.rule,
@@ -65,6 +66,8 @@ class Recommendation:
             "trace": list(self.trace), "facts": dict(self.facts)}
         if self.attributed_to:
             d["attributed_to"] = self.attributed_to
+        if self.grade:
+            d["grade"] = self.grade
         return d
 
 
@@ -172,9 +175,9 @@ class Report:
     conflicts: tuple[Conflict, ...]
     horizon_days: int
     engine: str
-    consensus: tuple[Consensus, ...] = ()
     #: events of the log after ``at``: left out of this evaluation
     events_after: int = 0
+    consensus: tuple[Consensus, ...] = ()
 
     def recommendations(self) -> list[Recommendation]:
         return [r for group in self.advice for r in group.recommendations]

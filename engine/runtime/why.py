@@ -47,6 +47,7 @@ def explain_rule(policies: PolicySet, log: EventLog, at: datetime | None, ref: s
         "at": moment.isoformat(timespec="seconds"), "policy": policy.id, "version": policy.version,
         "rule": rule.id, "action": rule.action, "stance": rule.stance, "params": dict(rule.params),
         "summary": rule.summary, "when": rule.when, "cite": {"section": rule.section, "quote": rule.quote},
+        "grade": rule.grade,
         "status": "fires" if value is True else ("unknown" if value is None else "false"),
         "trace": trace_lines(trace, ctx)}
     if value is True:

@@ -191,7 +191,8 @@ def test_timing_each_side_carries_its_window(policies):
     assert windows["hayes"][0] == "2026-10-31T11:00:00-04:00"
     assert windows["followup-guide"][0] == "2026-11-01T00:00:00-04:00"
     d = timing.to_dict()
-    assert d["windows"][0] == {"from": "2026-10-31T11:00:00-04:00", "until": None}
+    # hayes 1.1.0 ends its window (001 line 24: "that afternoon", at the latest within days)
+    assert d["windows"][0] == {"from": "2026-10-31T11:00:00-04:00", "until": "2026-11-04T00:00:00-05:00"}
 
 
 def test_no_timing_conflict_on_the_fast_path(policies):
@@ -208,8 +209,9 @@ def test_consensus_lists_every_source_once(policies):
         named = [*c.pro, *c.optional, *c.against, *{p for p, _, _ in c.later}, *c.silent]
         assert sorted(named) == sorted(every), c
     check_in = next(c for c in report.consensus if c.action == "check_in")
-    assert check_in.against == ("cheatsheet",)
-    assert {p for p, _, _ in check_in.later} == {"followup-guide", "halpin", "hayes"}
+    # halpin 1.1.0: "safe to call after ... at least a week" (004 line 23) means not earlier
+    assert check_in.against == ("cheatsheet", "halpin")
+    assert {p for p, _, _ in check_in.later} == {"followup-guide", "hayes"}
     thanks = next(c for c in report.consensus if c.action == "send_thank_you")
     assert thanks.satisfied_by == {"audience": ("everyone_met",)}
     assert "channel" not in thanks.satisfied_by  # cumulative: no single value needed
