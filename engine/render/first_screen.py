@@ -184,7 +184,7 @@ def _conflict_line(c: Conflict, advised: Mapping[str, str], now: datetime) -> Li
             begins = moment(start)
             window = "now" if begins <= now else f"from {moment_text(begins, now)}"
             if until:
-                window += f" until {moment_text(moment(until), now)}"
+                window += " " + until_text(moment(until), now)
             by_window.setdefault(window, []).append(who(side))
         whens = "; ".join(f"{', '.join(names)} {window}" for window, names in by_window.items())
         return Line("⚠", f"{labels.get(c.actions[0], c.actions[0])}: when", whens)
@@ -210,6 +210,15 @@ def deadline_text(stop: datetime, now: datetime) -> str:
     if stop.hour == stop.minute == 0:
         return f"by the end of {day_text(stop - timedelta(hours=12), now)}"
     return f"by {moment_text(stop, now)}"
+
+
+def until_text(stop: datetime, now: datetime) -> str:
+    """``until today 17:00``; a day boundary is the end of the day before
+    (``through Thu 19 Nov``)."""
+    stop = stop.astimezone(now.tzinfo)
+    if stop.hour == stop.minute == 0:
+        return f"through {day_text(stop - timedelta(hours=12), now)}"
+    return f"until {moment_text(stop, now)}"
 
 
 def first_screen(report: Report, plan: Plan) -> FirstScreen:
