@@ -56,7 +56,7 @@ def test_one_event_per_action_with_every_source(policies):
     assert len(check_in) == 1  # four sources, two start days: one event
     ev = check_in[0]
     assert ev.decoded("DTSTART") == date(2026, 11, 21) and ev.decoded("DTEND") == date(2026, 11, 22)
-    for source in ("cheatsheet@1.0.0", "followup-guide@1.0.0", "halpin@1.0.0", "hayes@1.0.0"):
+    for source in ("cheatsheet@", "followup-guide@", "halpin@", "hayes@"):
         assert source in str(ev["DESCRIPTION"])
     assert "from Mon 23 Nov 2026" in str(ev["DESCRIPTION"])  # halpin's and hayes' own start
     alarm = ev.subcomponents[0]

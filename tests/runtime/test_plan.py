@@ -65,7 +65,7 @@ def test_plan_cli_text_json_ics(capsys, tmp_path, monkeypatch):
     ics = tmp_path / "plan.ics"
     code = main(["plan", "examples/just-interviewed.yaml", "--from", "2026-11-16T11:00", "--ics", str(ics)])
     out = capsys.readouterr().out
-    assert code == 0 and "Mon 23 Nov" in out and "check in with the employer (phone) — halpin, hayes" in out
+    assert code == 0 and "Mon 23 Nov" in out and "check in with the employer (phone, interviewer) — halpin" in out
     assert Calendar.from_ical(ics.read_bytes())
     assert main(["plan", "examples/just-interviewed.yaml", "--from", "2026-11-16T11:00", "--format", "json"]) == 0
 
