@@ -60,8 +60,8 @@ at = parse_moment("2026-11-23T09:00", log.tz)
 report = evaluate(policies, log, at)
 marks.append(("evaluate (explain)", time.perf_counter()))
 from engine.runtime.plan import build_plan
-plan = build_plan(policies, log, at, 60)
-marks.append(("plan the horizon (windows for the first screen)", time.perf_counter()))
+plan = build_plan(policies, log, at, 21)
+marks.append(("plan three weeks (windows for the first screen)", time.perf_counter()))
 from engine.render.first_screen import render_first_screen
 render_first_screen(report, plan)
 marks.append(("render the first screen", time.perf_counter()))

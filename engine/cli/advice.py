@@ -63,8 +63,8 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
     width = text_width(output)
     if fmt == "text" and not details:
         from engine.runtime.plan import build_plan
-        from engine.render.first_screen import render_first_screen
-        the_plan = build_plan(policies, event_log, moment, horizon)
+        from engine.render.first_screen import FIRST_SCREEN_DAYS, render_first_screen
+        the_plan = build_plan(policies, event_log, moment, min(horizon, FIRST_SCREEN_DAYS))
         bold = (lambda text: click.style(text, bold=True)) if styled else None
         write(render_first_screen(report, the_plan, width=width, style=bold), output)
         return 0

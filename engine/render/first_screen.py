@@ -20,9 +20,13 @@ from engine.runtime.plan import Plan, PlanItem
 from engine.runtime.report import Conflict, Report
 
 __all__ = ["Position", "Line", "FirstScreen", "positions", "first_screen", "render_first_screen",
-           "MAX_LINES"]
+           "MAX_LINES", "FIRST_SCREEN_DAYS"]
 
 MAX_LINES = 25
+#: How far ahead the first screen's plan looks for deadlines, waits and what
+#: comes next: three weeks covers the articles' day and week windows, and costs
+#: a third of planning the whole 60-day horizon (benchmarks/startup.py).
+FIRST_SCREEN_DAYS = 21
 
 
 @dataclass(frozen=True, slots=True)

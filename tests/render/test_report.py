@@ -19,7 +19,7 @@ import pytest
 from engine.model.eventlog import EventLog, load_log
 from engine.runtime.evaluation import evaluate
 from engine.render import render_report
-from engine.render.first_screen import render_first_screen
+from engine.render.first_screen import FIRST_SCREEN_DAYS, render_first_screen
 from engine.render.plan_text import render_plan_text
 from engine.runtime.plan import build_plan
 
@@ -44,7 +44,7 @@ def rendered_as(example: Path, fmt: str, policies) -> str:
     if fmt == "first-screen":
         log = load_log(example.relative_to(ROOT), policies.vocabulary)
         at = datetime.fromisoformat(moment_of(example))
-        return render_first_screen(evaluate(policies, log, at), build_plan(policies, log, at, 60))
+        return render_first_screen(evaluate(policies, log, at), build_plan(policies, log, at, FIRST_SCREEN_DAYS))
     if fmt == "plan":
         log = load_log(example.relative_to(ROOT), policies.vocabulary)
         return render_plan_text(build_plan(policies, log, datetime.fromisoformat(moment_of(example)), 30))
