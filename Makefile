@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,dask,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,author,dask,bench]'
 	$(BIN)/python benchmarks/run.py
 
 check: $(STAMP)
