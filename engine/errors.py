@@ -55,6 +55,9 @@ CODES: dict[str, str] = {
     "RULES-E050": "bad command-line usage",
     "RULES-E051": "file not found or unreadable",
     "RULES-E052": "bad scenario file",
+    "RULES-E056": "cannot write an output file",
+    "RULES-E057": "the operating system refused a resource",
+    "RULES-E090": "internal error",
 }
 
 

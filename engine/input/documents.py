@@ -26,6 +26,7 @@ from typing import Any
 
 
 from engine.errors import InputError
+from engine.input.reading import read_input
 
 __all__ = ["Document", "Positions", "load_document", "parse_document", "InputLimits",
            "DEFAULT_INPUT_LIMITS", "offset_to_position"]
@@ -315,22 +316,17 @@ def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
 
 def load_document(path: str | Path, *, display: str | None = None,
                   limits: InputLimits = DEFAULT_INPUT_LIMITS) -> Document:
-    """Read and parse a YAML or JSON file (JSON when it ends in ``.json``)."""
+    """Read and parse a YAML or JSON file (JSON when it ends in ``.json``):
+    a regular file of at most ``limits.max_bytes`` bytes (see
+    :func:`engine.input.reading.read_input`)."""
     p = Path(path)
     name = display or str(path)
+    raw = read_input(p, name, limits.max_bytes)
     try:
-        size = p.stat().st_size
-        if size > limits.max_bytes:
-            raise InputError(f"file is {size} bytes, over the limit of {limits.max_bytes}",
-                             code="RULES-E013", file=name, hint="split the input or raise the limit")
-        text = p.read_text("utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", code="RULES-E051", file=name) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", code="RULES-E051", file=name) from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError(f"not UTF-8 text ({err.reason} at byte {err.start})", code="RULES-E051",
                          file=name) from None
-    except OSError as err:
-        raise InputError(f"cannot read: {err.strerror}", code="RULES-E051", file=name) from None
+    if "\r" in text:  # universal newlines, as a file opened as text reads
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return parse_document(text, name, json_only=p.suffix.lower() == ".json", limits=limits)
