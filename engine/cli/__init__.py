@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
-        exc.show()
+        _with_code(exc).show()
         return 2
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
@@ -70,6 +70,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo(internal_error(err), err=True)
         return 2
     return int(result or 0)
+
+
+def _with_code(exc: click.ClickException) -> click.ClickException:
+    """A usage error of the command-line parser, its message led by a code
+    like every other error: ``RULES-E051`` for a path that is not what the
+    argument needs (a folder given as LOG), ``RULES-E050`` for the rest."""
+    param_type = getattr(getattr(exc, "param", None), "type", None)
+    code = "RULES-E051" if isinstance(param_type, click.Path) else "RULES-E050"
+    message = exc.format_message()
+    if not message.startswith("RULES-E"):
+        exc.format_message = lambda: f"{code} {message}"  # type: ignore[method-assign]
+    return exc
 
 
 def system_error(err: OSError) -> RulesError:
