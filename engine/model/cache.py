@@ -277,8 +277,8 @@ def _read_entry(entry: Path, expect: type) -> Any:
         try:
             value = pickle.loads(payload)  # noqa: S301 - our own entry, its HMAC checked
         except Exception:  # noqa: BLE001 - sealed but unreadable (an engine that changed under it)
-            value = None
-    if not isinstance(value, expect):
+            payload = None
+    if payload is None or not isinstance(value, expect):
         entry.unlink(missing_ok=True)
         return None
     try:
