@@ -295,12 +295,26 @@ def default_actions() -> ActionCatalogue:
 
 
 def policy_files(root: Path) -> dict[str, dict[str, Path]]:
-    """``{policy id: {version: file}}`` under a policies folder."""
+    """``{policy id: {version: file}}`` under a policies folder; a folder
+    that cannot be listed is an error, not a folder without policies."""
     found: dict[str, dict[str, Path]] = {}
-    for file in sorted(root.glob("*/*.yaml")):
-        if re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", file.stem):
-            found.setdefault(file.parent.name, {})[file.stem] = file
+    for folder in _listing(root):
+        if not folder.is_dir():
+            continue
+        for file in _listing(folder):
+            if file.suffix == ".yaml" and re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", file.stem):
+                found.setdefault(folder.name, {})[file.stem] = file
     return found
+
+
+def _listing(folder: Path) -> list[Path]:
+    """The visible entries of ``folder``, sorted."""
+    try:
+        return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    except OSError as err:
+        raise InputError(f"cannot read this folder: {err.strerror or err}", code="RULES-E051",
+                         file=str(folder), hint="you may not list this folder: check its permissions"
+                         if isinstance(err, PermissionError) else None) from None
 
 
 def _display(path: Path, root: Path) -> str:
@@ -332,6 +346,9 @@ def load_policies(path: str | Path | None = None, *, select: Iterable[str] = (),
     if not root.is_dir():
         raise InputError("no such policies folder", code="RULES-E051", file=str(root))
     files = policy_files(root)
+    if not files:
+        raise InputError("no policy files in this folder", code="RULES-E051", file=str(root),
+                         hint="a policy file is <policy-id>/<version>.yaml, e.g. hayes/1.0.0.yaml")
     chosen: dict[str, Path] = {}
     wanted = list(select)
     for item in wanted:
@@ -394,7 +411,11 @@ def check_paths(paths: Iterable[str | Path], vocabulary: Vocabulary | None = Non
             except RulesError as err:
                 errors.append(err)
                 continue
-            found = policy_files(p)
+            try:
+                found = policy_files(p)
+            except RulesError as err:
+                errors.append(err)
+                continue
             if not found:
                 errors.append(InputError("no policy files in this folder", code="RULES-E051", file=str(p),
                                          hint="a policy file is <policy-id>/<version>.yaml, "
