@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from engine.cli.common import FORMAT, cli, color, load_set, policies_option, policy_option, read_moment, write
+from engine.cli.common import (FORMAT, cli, color, load_set, note_cut_short, policies_option, policy_option,
+                               read_moment, search_budget_option, write)
 from engine.errors import UsageError
 
 
@@ -19,9 +20,10 @@ from engine.errors import UsageError
 @click.option("--why", "why", metavar="[POLICY:]RULE", help="Explain one rule: why it does or does not apply.")
 @click.option("--horizon", type=click.IntRange(1, 3650), default=60, show_default=True,
               help="Days ahead to look for when a rule would next apply.")
+@search_budget_option
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
 def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str, ...], fmt: str,
-            why: str | None, horizon: int, output: str | None) -> int:
+            why: str | None, horizon: int, search_budget: int, output: str | None) -> int:
     """Advice for LOG, grouped by action, each traced to its source."""
     from datetime import timedelta
 
@@ -36,16 +38,23 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
         if fmt == "html":
             raise UsageError("--why prints text, markdown or json", hint="drop --format html")
         from engine.runtime.why import explain_rule, render_why
-        result = explain_rule(policies, event_log, moment, why, horizon=timedelta(days=horizon))
+        result = explain_rule(policies, event_log, moment, why, horizon=timedelta(days=horizon),
+                              search_budget=search_budget)
         write(render_why(result, fmt), output)
+        note_cut_short(int("search_cut_short_at" in result), search_budget)
         return 0
-    report = evaluate(policies, event_log, moment, horizon=timedelta(days=horizon))
+    report = evaluate(policies, event_log, moment, horizon=timedelta(days=horizon),
+                      search_budget=search_budget)
+    cut = sum(n.search_cut_short_at is not None for group in report.advice for n in group.not_firing)
     if fmt == "html":
         from engine.runtime.plan import build_plan
         from engine.render.html import render_html
-        write(render_html(build_plan(policies, event_log, moment, horizon), report), output)
+        the_plan = build_plan(policies, event_log, moment, horizon, search_budget=search_budget)
+        write(render_html(the_plan, report), output)
+        note_cut_short(max(cut, len(the_plan.cut_short)), search_budget)
         return 0
     write(render_report(report, fmt, color=color() and output is None), output)
+    note_cut_short(cut, search_budget)
     return 0
 
 
@@ -57,16 +66,18 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
 @policy_option
 @click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
 @click.option("--ics", metavar="FILE", help="Also write the do-items as an iCalendar file.")
+@search_budget_option
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
 def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins: tuple[str, ...],
-         fmt: str, ics: str | None, output: str | None) -> int:
+         fmt: str, ics: str | None, search_budget: int, output: str | None) -> int:
     """When each source's advice starts and stops applying, day by day."""
     from engine.model.eventlog import load_log
     from engine.runtime.plan import build_plan
 
     policies = load_set(policies_dir, pins)
     event_log = load_log(log, policies.vocabulary)
-    the_plan = build_plan(policies, event_log, read_moment(start, event_log, "--from"), days)
+    the_plan = build_plan(policies, event_log, read_moment(start, event_log, "--from"), days,
+                          search_budget=search_budget)
     if fmt == "json":
         import json
         text = json.dumps(the_plan.to_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -81,4 +92,5 @@ def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins:
         from engine.render.ics import render_ics
         atomic_write_bytes(Path(ics), render_ics(the_plan))
     write(text, output)
+    note_cut_short(len(the_plan.cut_short), search_budget)
     return 0

@@ -13,8 +13,8 @@ import click
 from engine.base.version import __version__
 from engine.errors import UsageError
 
-__all__ = ["FORMAT", "OutputClosed", "cli", "color", "load_set", "policies_option", "read_moment",
-           "policy_option", "write"]
+__all__ = ["FORMAT", "OutputClosed", "cli", "color", "load_set", "note_cut_short", "policies_option",
+           "read_moment", "policy_option", "search_budget_option", "write"]
 
 FORMAT = click.Choice(["text", "json", "markdown", "html"])
 
@@ -53,6 +53,22 @@ policies_option = click.option("--policies", "policies_dir", metavar="DIR",
                                help="Folder of policies (default: the bundled ones).")
 policy_option = click.option("--policy", "pins", multiple=True, metavar="ID[@VERSION]",
                              help="Use only this policy (repeatable); @VERSION pins a version.")
+
+
+# (engine.runtime.timing.DEFAULT_SEARCH_BUDGET, which a test compares: importing
+# it here would load the evaluation layer for every command's start)
+search_budget_option = click.option(
+    "--search-budget", "search_budget", type=click.IntRange(0), metavar="N", default=400_000,
+    show_default=True, help="Most condition evaluations spent looking ahead (when rules would next "
+                            "apply or stop); past it the search stops and says so.")
+
+
+def note_cut_short(count: int, budget: int) -> None:
+    """Tell the user (on standard error) that the look-ahead stopped early."""
+    if count:
+        click.echo(f"note: the look-ahead stopped after {budget} condition evaluations (its budget): "
+                   f"for {count} rule(s) it is not known when they would next apply or stop; "
+                   "raise --search-budget or lower --horizon/--days to see further", err=True)
 
 
 class OutputClosed(Exception):

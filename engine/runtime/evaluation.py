@@ -17,7 +17,7 @@ from engine.language.nodes import Name, walk
 from engine.model.policies import ENGINE_VERSION, Policy, PolicySet, Rule
 from engine.runtime.report import (AdviceGroup, Conflict, NotFiring, PolicyInfo, Recommendation, Report)
 from engine.input.times import check_year, localize
-from engine.runtime.timing import DEFAULT_HORIZON, next_change
+from engine.runtime.timing import DEFAULT_HORIZON, DEFAULT_SEARCH_BUDGET, SearchBudget, SearchCutShort, next_change
 
 __all__ = ["evaluate", "resolve_moment", "fired_rules", "report_json"]
 
@@ -40,6 +40,13 @@ def resolve_moment(at: datetime | None, log: EventLog) -> datetime:
 
 #: The longest horizon ``evaluate`` looks ahead (as ``rules explain --horizon``).
 MAX_HORIZON = timedelta(days=3650)
+
+
+def _budget(steps: Any) -> SearchBudget:
+    try:
+        return SearchBudget(steps)
+    except ValueError as err:
+        raise UsageError(f"'search_budget': {err}") from None
 
 
 def _check_horizon(horizon: Any) -> None:
@@ -211,12 +218,17 @@ def _recommendation(policy: Policy, rule: Rule, ctx: FactContext) -> Recommendat
                           tuple(trace_lines(trace, ctx)), facts, rule.attributed_to)
 
 
-def _not_firing(policy: Policy, rule: Rule, ctx: FactContext, horizon: timedelta) -> NotFiring:
+def _not_firing(policy: Policy, rule: Rule, ctx: FactContext, horizon: timedelta,
+                budget: SearchBudget) -> NotFiring:
     _, trace = rule.condition.trace(ctx)
     status, because = why_not(rule.condition.node, trace, ctx)
-    nxt = next_change(rule.condition, ctx, want=True, horizon=horizon)
+    cut = None
+    try:
+        nxt = next_change(rule.condition, ctx, want=True, horizon=horizon, budget=budget)
+    except SearchCutShort as short:
+        nxt, cut = None, short.reached.isoformat(timespec="seconds")
     return NotFiring(policy.id, policy.version, rule.id, rule.stance, status, because,
-                     nxt.isoformat(timespec="seconds") if nxt else None, rule.summary)
+                     nxt.isoformat(timespec="seconds") if nxt else None, rule.summary, cut)
 
 
 def param_values(value: Any) -> frozenset[str]:
@@ -350,16 +362,21 @@ def report_json(policies: PolicySet, log: EventLog, at: datetime | None = None, 
 
 
 def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
-             horizon: timedelta = DEFAULT_HORIZON, explain: bool = True) -> Report:
+             horizon: timedelta = DEFAULT_HORIZON, explain: bool = True,
+             search_budget: int = DEFAULT_SEARCH_BUDGET) -> Report:
     """Evaluate every policy against ``log`` at moment ``at`` (default now).
 
     With ``explain`` (the default) each recommendation carries the values and
     source events behind it, and each advised action lists the other sources'
     rules on it that do not fire, why, and when they next would within
     ``horizon``. Without it, evaluation takes the fast path only.
+
+    The look-ahead evaluates conditions at most ``search_budget`` times in
+    all; a rule whose search it cut short carries ``search_cut_short_at``.
     """
     moment = resolve_moment(at, log)
     _check_horizon(horizon)
+    budget = _budget(search_budget)
     ctx = FactContext(policies.vocabulary, log, moment, provenance=explain)
     tables = _tables(policies)
     if not explain:
@@ -385,7 +402,7 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
         for p in policies.policies:
             for r in p.rules:
                 if r.action == action and (p.id, r.id) not in fired_ids and p.id not in advising:
-                    not_firing.append(_not_firing(p, r, ctx, horizon))
+                    not_firing.append(_not_firing(p, r, ctx, horizon, budget))
         advice.append(AdviceGroup(action, policies.actions[action].label, tuple(group),
                                   tuple(not_firing)))
     return Report(at=moment.isoformat(timespec="seconds"), timezone=log.timezone,
