@@ -29,20 +29,48 @@ from engine.errors import InputError
 from engine.input.reading import read_input
 
 __all__ = ["Document", "Positions", "load_document", "parse_document", "InputLimits",
-           "DEFAULT_INPUT_LIMITS", "offset_to_position"]
+           "DEFAULT_INPUT_LIMITS", "offset_to_position", "source_line", "TOO_MANY_VALUES_HINT"]
 
 Path_ = tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class InputLimits:
-    """Bounds on one input file."""
+    """Bounds on one input file: its size in bytes, its values (counted
+    after expanding aliases) and how deeply they nest."""
 
     max_bytes: int = 20_000_000
     max_nodes: int = 2_000_000
+    max_depth: int = 200
 
 
 DEFAULT_INPUT_LIMITS = InputLimits()
+
+#: The hint for a file over ``max_nodes`` that uses no alias.
+TOO_MANY_VALUES_HINT = "split the file, or raise the limit (InputLimits(max_nodes=…))"
+
+# Where the readers start a new line besides "\n" (a mark's line counts them).
+_OTHER_BREAKS = re.compile("\r\n?|[\x85\u2028\u2029]")
+
+
+def source_line(text: str, line: int | None, *, json: bool = False) -> str | None:
+    """Line ``line`` (1-based) of ``text`` as an error shows it: lines end
+    where the YAML reader's marks count a line break (only at "\\n" for the
+    line numbers of ``json``). None past the end. Finds the one line without
+    splitting the whole text."""
+    if line is None or line < 1:
+        return None
+    if not json and _OTHER_BREAKS.search(text):
+        text = _OTHER_BREAKS.sub("\n", text)
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    if start == len(text) and line > 1:
+        return None
+    end = text.find("\n", start)
+    return text[start:end if end != -1 else len(text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +163,8 @@ class Document:
     def where(self, path: Path_, *, key: bool = False) -> dict[str, Any]:
         """Keyword arguments (file, line, column, source_line) for an error."""
         line, column = self.positions.of(path, key=key)
-        source_line = None
-        if line is not None:
-            lines = self.text.splitlines()
-            if 0 < line <= len(lines):
-                source_line = lines[line - 1]
-        where = {"file": self.file, "line": line, "column": column, "source_line": source_line}
+        where = {"file": self.file, "line": line, "column": column,
+                 "source_line": source_line(self.text, line)}
         if line is None and path:  # data from no file: say where in the data
             where["path"] = "".join(f"[{step}]" if isinstance(step, int) else
                                     f".{step}" if i else str(step) for i, step in enumerate(path))
@@ -154,9 +178,8 @@ class Document:
             return self.where(path)
         index = _map_offset(self.text, src, value, offset)
         line, column = offset_to_position(self.text, index)
-        lines = self.text.splitlines()
         return {"file": self.file, "line": line, "column": column,
-                "source_line": lines[line - 1] if 0 < line <= len(lines) else None}
+                "source_line": source_line(self.text, line, json=True)}
 
 
 def _get(data: Any, path: Path_) -> Any:
@@ -256,11 +279,11 @@ def _one_line_json(text: str, limits: InputLimits) -> Any:
         data = json.loads(text, object_pairs_hook=_plain_keys)
     except (ValueError, RecursionError, _KeyProblem):  # the full parse says what is wrong
         return _NO_DATA
-    if text.count("[") + text.count("{") > 200:  # maybe nested deeper than allowed
+    if text.count("[") + text.count("{") > limits.max_depth:  # maybe nested deeper than allowed
         stack = [(data, 0)]
         while stack:
             value, depth = stack.pop()
-            if depth > 200:
+            if depth > limits.max_depth:
                 return _NO_DATA
             if isinstance(value, dict):
                 stack.extend((v, depth + 1) for v in value.values())
@@ -292,10 +315,9 @@ def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
         try:
             parsed = json.loads(text)
         except json.JSONDecodeError as err:
-            lines = text.splitlines()
             raise InputError(f"invalid JSON: {err.msg}", code="RULES-E014", file=file,
                              line=err.lineno, column=err.colno,
-                             source_line=lines[err.lineno - 1] if 0 < err.lineno <= len(lines) else None) from None
+                             source_line=source_line(text, err.lineno, json=True)) from None
         except RecursionError:
             raise InputError("JSON nested too deeply", code="RULES-E013", file=file) from None
     # JSON is read twice: by ``json`` for its values (numbers such as 1e3,

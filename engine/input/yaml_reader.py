@@ -24,10 +24,13 @@ from typing import Any
 import yaml
 
 from engine.errors import InputError
-from engine.input.documents import DEFAULT_INPUT_LIMITS, InputLimits, Positions
+from engine.input.documents import DEFAULT_INPUT_LIMITS, TOO_MANY_VALUES_HINT, InputLimits, Positions, source_line
 from engine.input.yaml_values import _STR, _Builder, _MappingNode, _ReadsDifferently, _ScalarNode, _flow_differs
 
 __all__ = ["read_yaml"]
+
+
+_ALIAS_HINT = "is an alias expanding too much?"
 
 
 class _TooBig(yaml.YAMLError):
@@ -55,7 +58,7 @@ class _Loader(yaml.SafeLoader):
     """
 
     max_nodes = DEFAULT_INPUT_LIMITS.max_nodes
-    max_depth = 200
+    max_depth = DEFAULT_INPUT_LIMITS.max_depth
 
     def compose_document(self):  # type: ignore[no-untyped-def]
         self._expanded = 0
@@ -67,7 +70,7 @@ class _Loader(yaml.SafeLoader):
         self._expanded += size
         if self._expanded > self.max_nodes:
             raise _TooBig(f"more than {self.max_nodes} values (after expanding aliases)", mark,
-                          "is an alias expanding too much?")
+                          _ALIAS_HINT)
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         event = self.peek_event()
@@ -153,7 +156,7 @@ if hasattr(yaml, "CSafeLoader"):
 else:  # pragma: no cover - PyYAML without libyaml
     _CLoader = None  # type: ignore[assignment,misc]
 
-def _aliases_fit(root: yaml.Node, max_nodes: int, max_depth: int = 200) -> bool:
+def _aliases_fit(root: yaml.Node, max_nodes: int, max_depth: int) -> bool:
     """Whether a document composed by libyaml passes the checks ``_Loader``
     makes while composing: at most ``max_nodes`` values after expanding
     aliases, no alias inside the value it names, no nesting deeper than
@@ -282,8 +285,7 @@ def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> InputError:
     src = None
     if mark is not None:
         line, column = mark.line + 1, mark.column + 1
-        lines = text.splitlines()
-        src = lines[mark.line] if mark.line < len(lines) else None
+        src = source_line(text, line)
     code = "RULES-E012" if "tag" in str(problem) else "RULES-E010"
     return InputError(f"invalid YAML: {problem}", code=code, file=file, line=line, column=column,
                       source_line=src, hint="check the indentation and quoting around this point")
@@ -313,6 +315,13 @@ def _read_fast(yaml_text: str, text: str, file: str, limits: InputLimits) -> tup
     what is wrong exactly as it always has, at the same line and column."""
     try:
         node = _CLoader(yaml_text, limits.max_nodes).get_single_node()
+    except _Refused:
+        # More values than the limit. Without aliases, the value over it is
+        # found by counting libyaml's events (C speed, flat memory), not by
+        # reading the whole text again with the reference reader.
+        if "*" not in yaml_text:
+            raise _over_the_limit(yaml_text, text, file, limits) from None
+        return None
     except Exception:  # noqa: BLE001 - whatever it is, the reference reader reports it
         return None
     if node is None:
@@ -323,7 +332,7 @@ def _read_fast(yaml_text: str, text: str, file: str, limits: InputLimits) -> tup
     # also finds a value that contains itself.)
     if ("*" in yaml_text or "<<" in yaml_text
             or ("!" in yaml_text and ("merge" in yaml_text or "%" in yaml_text))) \
-            and not _aliases_fit(node, limits.max_nodes):
+            and not _aliases_fit(node, limits.max_nodes, limits.max_depth):
         return None
     shift = 1 if yaml_text.startswith("\ufeff") else 0
     if not _reads_alike(yaml_text, node, shift):
@@ -333,9 +342,43 @@ def _read_fast(yaml_text: str, text: str, file: str, limits: InputLimits) -> tup
     builder = _Builder(file, text, limits, libyaml=True, index_shift=shift)
     try:
         data = builder.build(node, ())
-    except (InputError, _ReadsDifferently):
+    except InputError as err:
+        if err.code == "RULES-E013" and "*" not in yaml_text and builder.count > limits.max_nodes:
+            raise  # too many values, placed where libyaml and the reference reader agree
+        return None
+    except _ReadsDifferently:
         return None
     return data, builder.positions
+
+
+def _over_the_limit(yaml_text: str, text: str, file: str, limits: InputLimits) -> InputError:
+    """The error for a text without aliases that holds more than
+    ``limits.max_nodes`` values, at the first value over the limit (counted
+    from libyaml's parse events, as the reference reader counts values)."""
+    loader = yaml.CSafeLoader(yaml_text)
+    kinds = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    count = 0
+    mark = None
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or event.__class__ is yaml.StreamEndEvent:
+                break
+            if event.__class__ in kinds:
+                count += 1
+                if count > limits.max_nodes:
+                    mark = event.start_mark
+                    break
+    except yaml.YAMLError:
+        pass  # (a syntax error after the limit: the limit is what is reported)
+    finally:
+        loader.dispose()
+    where: dict[str, Any] = {"file": file}
+    if mark is not None:
+        where.update(line=mark.line + 1, column=mark.column + 1,
+                     source_line=source_line(text, mark.line + 1))
+    return InputError(f"more than {limits.max_nodes} values", code="RULES-E013",
+                      hint=TOO_MANY_VALUES_HINT, **where)
 
 
 def _read_reference(yaml_text: str, text: str, file: str, limits: InputLimits) -> tuple[Any, Positions]:
@@ -345,15 +388,18 @@ def _read_reference(yaml_text: str, text: str, file: str, limits: InputLimits) -
     try:
         loader = _Loader(yaml_text)  # (refuses characters YAML does not allow)
         loader.max_nodes = limits.max_nodes
+        loader.max_depth = limits.max_depth
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
     except _TooBig as err:
-        lines = text.splitlines()
-        raise InputError(err.message, code="RULES-E013", file=file, line=err.mark.line + 1,
-                         column=err.mark.column + 1, hint=err.hint,
-                         source_line=lines[err.mark.line] if err.mark.line < len(lines) else None) from None
+        message, hint = err.message, err.hint
+        if hint == _ALIAS_HINT and "*" not in yaml_text:
+            message, hint = message.replace(" (after expanding aliases)", ""), TOO_MANY_VALUES_HINT
+        raise InputError(message, code="RULES-E013", file=file, line=err.mark.line + 1,
+                         column=err.mark.column + 1, hint=hint,
+                         source_line=source_line(text, err.mark.line + 1)) from None
     except yaml.YAMLError as err:
         raise _yaml_error(file, text, err) from None
     except RecursionError:
