@@ -40,7 +40,7 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
         from engine.runtime.why import explain_rule, render_why
         result = explain_rule(policies, event_log, moment, why, horizon=timedelta(days=horizon),
                               search_budget=search_budget)
-        write(render_why(result, fmt), output)
+        write(render_why(result, fmt), output, fmt)
         note_cut_short(int("search_cut_short_at" in result), search_budget)
         return 0
     report = evaluate(policies, event_log, moment, horizon=timedelta(days=horizon),
@@ -50,10 +50,10 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
         from engine.runtime.plan import build_plan
         from engine.render.html import render_html
         the_plan = build_plan(policies, event_log, moment, horizon, search_budget=search_budget)
-        write(render_html(the_plan, report), output)
+        write(render_html(the_plan, report), output, fmt)
         note_cut_short(max(cut, len(the_plan.cut_short)), search_budget)
         return 0
-    write(render_report(report, fmt, color=color() and output is None), output)
+    write(render_report(report, fmt, color=color() and output is None), output, fmt)
     note_cut_short(cut, search_budget)
     return 0
 
@@ -91,6 +91,6 @@ def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins:
         from engine.base.files import atomic_write_bytes
         from engine.render.ics import render_ics
         atomic_write_bytes(Path(ics), render_ics(the_plan))
-    write(text, output)
+    write(text, output, fmt)
     note_cut_short(len(the_plan.cut_short), search_budget)
     return 0

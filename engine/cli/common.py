@@ -24,9 +24,15 @@ def color(stream: Any = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
 
 
-def write(text: str, output: str | None) -> None:
-    """Print, or write ``output`` atomically (never a half-written file)."""
-    if output is None or output == "-":
+def write(text: str, output: str | None, fmt: str = "text") -> None:
+    """Print, or write ``output`` atomically (never a half-written file).
+    Text and Markdown have every control and bidirectional character from
+    user data escaped (see :mod:`engine.base.terminal`)."""
+    to_terminal = output is None or output == "-"
+    if fmt in ("text", "markdown"):
+        from engine.base.terminal import printable
+        text = printable(text, keep_styles=to_terminal and color())
+    if to_terminal:
         click.echo(text, nl=False, color=color())
         return
     from engine.base.files import atomic_write_text

@@ -55,8 +55,9 @@ def log_list(file: str, policies_dir: str | None) -> int:
     from engine.runtime.explanation import format_value
     policies = load_set(policies_dir, ())
     event_log = load_log(file, policies.vocabulary)
-    click.echo(f"{event_log.subject or file} ({event_log.timezone}): {len(event_log)} event(s)")
+    from engine.base.terminal import printable
+    click.echo(printable(f"{event_log.subject or file} ({event_log.timezone}): {len(event_log)} event(s)"))
     for e in event_log.events:
         fields = ", ".join(f"{k}={format_value(v, event_log.tz)}" for k, v in e.fields.items() if v is not None)
-        click.echo(f"  {e.at.strftime('%a %d %b %Y %H:%M')}  {e.type:<20} {fields}")
+        click.echo(printable(f"  {e.at.strftime('%a %d %b %Y %H:%M')}  {e.type:<20} {fields}"))
     return 0
