@@ -222,3 +222,20 @@ def test_any_special_path_is_a_clean_error_at_once(tmp_path_factory, kind, comma
     no_traceback(proc)
     assert proc.returncode in (1, 2), (argv, proc.stderr)
     assert "RULES-E0" in proc.stdout + proc.stderr, (argv, proc.stderr)
+
+
+@pytest.mark.parametrize("kind", ["zero", "urandom", "dir", "socket", "link-zero"])
+def test_batch_refuses_a_device_or_folder_at_once(tmp_path, kind):
+    path = _make(kind, tmp_path)
+    proc = run("batch", str(path), "--at", AT)
+    assert proc.returncode == 2 and "RULES-E051" in proc.stderr, proc.stderr
+    no_traceback(proc)
+
+
+def test_batch_still_reads_a_pipe(tmp_path):
+    line = (ROOT / "examples" / "batch.jsonl").read_text().splitlines()[0] + "\n"
+    env = dict(os.environ, RULES_NO_CACHE="1")
+    for source in ("-", "/dev/stdin"):
+        proc = subprocess.run([sys.executable, "-m", "engine", "batch", source, "--at", AT], input=line,
+                              capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+        assert proc.returncode == 0 and proc.stdout.count("\n") == 1, proc.stderr

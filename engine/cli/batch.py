@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from engine.cli.common import cli, load_set, policies_option, policy_option
-from engine.errors import InputError, UsageError
+from engine.errors import UsageError
 
 
 @cli.command()
@@ -33,10 +33,9 @@ def batch(logs: str, at: str | None, jobs: int, explain: bool, policies_dir: str
             raise UsageError(f"--at: {err}", hint="e.g. --at 2026-11-23T09:00 (local time in each "
                              "log's zone) or 2026-11-23T09:00-05:00") from None
     policies = load_set(policies_dir, pins)
-    try:
-        source = click.open_file(logs, "r", encoding="utf-8")
-    except OSError as err:
-        raise InputError(f"cannot read: {err.strerror}", code="RULES-E051", file=logs) from None
+    from engine.input.reading import open_stream
+    # a file, a pipe or "-" (standard input, kept open); never a device (/dev/zero) or a folder
+    source = click.open_file("-", "r", encoding="utf-8") if logs == "-" else open_stream(logs)
     with source as lines:
         # JSON Lines are UTF-8 whatever the locale: written as bytes
         if output and output != "-":

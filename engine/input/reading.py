@@ -92,12 +92,8 @@ def read_input(path: str | Path, name: str, max_bytes: int) -> bytes:
 def open_stream(path: str, name: str | None = None) -> IO[str]:
     """``path`` opened for reading UTF-8 text as a stream: a regular file, a
     pipe or a FIFO (waiting for its writer, as any reader of one does), never a
-    device or a folder. ``-`` is standard input."""
-    import sys
-
+    device or a folder."""
     shown = name or path
-    if path == "-":
-        return sys.stdin
     try:
         mode = os.stat(path).st_mode
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
