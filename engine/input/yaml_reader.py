@@ -15,16 +15,16 @@ reference reader's.
 from __future__ import annotations
 
 import bisect
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 
 from engine.errors import InputError
 from engine.input.documents import DEFAULT_INPUT_LIMITS, TOO_MANY_VALUES_HINT, InputLimits, Positions, source_line
+from engine.input.yaml_budget import (LARGE_TEXT, PRECOUNT_FROM, aliases_fit, first_over_the_limit,
+                                      out_of_the_collectors_way, over_the_limit)
 from engine.input.yaml_values import _STR, _Builder, _MappingNode, _ReadsDifferently, _ScalarNode, _flow_differs
 
 __all__ = ["read_yaml"]
@@ -133,12 +133,13 @@ if hasattr(yaml, "CSafeLoader"):
 
         yaml_implicit_resolvers = _RESOLVERS
 
-        def __init__(self, stream: str, max_nodes: int) -> None:
+        def __init__(self, stream: str, max_nodes: int, step: Callable[[], None] | None = None) -> None:
             super().__init__(stream)
             # Every node without a tag is resolved, and there are at most as
             # many tagged ones as "!" in the text: counting down from this,
             # composing stops before making more nodes than the limit allows.
             self._budget = max_nodes - stream.count("!")
+            self._step = step
 
         def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
             # ``Resolver.resolve`` for a loader without path resolvers, called
@@ -146,6 +147,8 @@ if hasattr(yaml, "CSafeLoader"):
             self._budget -= 1
             if self._budget < 0:
                 raise _Refused
+            if not self._budget & 0xFFFF and self._step is not None:
+                self._step()
             if kind is yaml.ScalarNode:
                 if implicit[0]:
                     for tag, regexp in _PLAIN_RESOLVERS.get(value[:1], _ANY_RESOLVERS):
@@ -155,50 +158,6 @@ if hasattr(yaml, "CSafeLoader"):
             return _SEQ if kind is yaml.SequenceNode else _MAP
 else:  # pragma: no cover - PyYAML without libyaml
     _CLoader = None  # type: ignore[assignment,misc]
-
-def _aliases_fit(root: yaml.Node, max_nodes: int, max_depth: int) -> bool:
-    """Whether a document composed by libyaml passes the checks ``_Loader``
-    makes while composing: at most ``max_nodes`` values after expanding
-    aliases, no alias inside the value it names, no nesting deeper than
-    ``max_depth``. Aliases are the nodes met a second time; the expanded size
-    of each is worked out once, so a "billion laughs" costs a few nodes here."""
-    sizes: dict[int, int] = {}
-    open_: set[int] = set()
-    total = 0
-
-    def visit(node: yaml.Node, depth: int) -> int:
-        nonlocal total
-        key = id(node)
-        size = sizes.get(key)
-        if size is not None:  # an alias of a value met before
-            total += size
-            if total > max_nodes:
-                raise _Refused
-            return size
-        if key in open_ or depth > max_depth:
-            raise _Refused
-        total += 1
-        if total > max_nodes:
-            raise _Refused
-        size = 1
-        if node.__class__ is not _ScalarNode:
-            open_.add(key)
-            if node.__class__ is _MappingNode:
-                for key_node, value_node in node.value:
-                    size += visit(key_node, depth + 1) + visit(value_node, depth + 1)
-            else:
-                for item in node.value:
-                    size += visit(item, depth + 1)
-            open_.discard(key)
-        sizes[key] = size
-        return size
-
-    try:
-        visit(root, 0)
-    except _Refused:
-        return False
-    return True
-
 
 # A non-specific tag: ``!`` alone, where a token may start (or text that
 # looks so: "Wow ! Thanks").
@@ -291,36 +250,30 @@ def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> InputError:
                       source_line=src, hint="check the indentation and quoting around this point")
 
 
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """The garbage collector paused (if it runs): libyaml and ``_Builder``
-    make a few objects per character of the document, none of them in a
-    reference cycle, and the collections they would set off — each going
-    over every object of the process, and more of them as the document
-    grows — took about half of the time of reading a large file."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def _read_fast(yaml_text: str, text: str, file: str, limits: InputLimits) -> tuple[Any, Positions] | None:
     """The data and positions of ``yaml_text`` read with libyaml, or None when
     it has anything to report (or libyaml reads it differently from the
     reference reader): the reference reader then reads it again and says
     what is wrong exactly as it always has, at the same line and column."""
+    # More values than the limit: without aliases, the value over it is found
+    # by counting libyaml's events (C speed, flat memory), never by reading
+    # the whole text again with the reference reader.
+    if len(yaml_text) > PRECOUNT_FROM and "*" not in yaml_text:
+        mark = first_over_the_limit(yaml_text, limits.max_nodes)
+        if mark is not None:
+            raise over_the_limit(text, file, limits, mark)
+    with out_of_the_collectors_way(len(yaml_text) >= LARGE_TEXT) as step:
+        return _compose_and_build(yaml_text, text, file, limits, step)
+
+
+def _compose_and_build(yaml_text: str, text: str, file: str, limits: InputLimits,
+                       step: Callable[[], None]) -> tuple[Any, Positions] | None:
     try:
-        node = _CLoader(yaml_text, limits.max_nodes).get_single_node()
+        node = _CLoader(yaml_text, limits.max_nodes, step).get_single_node()
     except _Refused:
-        # More values than the limit. Without aliases, the value over it is
-        # found by counting libyaml's events (C speed, flat memory), not by
-        # reading the whole text again with the reference reader.
         if "*" not in yaml_text:
-            raise _over_the_limit(yaml_text, text, file, limits) from None
+            raise over_the_limit(text, file, limits,
+                                  first_over_the_limit(yaml_text, limits.max_nodes)) from None
         return None
     except Exception:  # noqa: BLE001 - whatever it is, the reference reader reports it
         return None
@@ -332,14 +285,14 @@ def _read_fast(yaml_text: str, text: str, file: str, limits: InputLimits) -> tup
     # also finds a value that contains itself.)
     if ("*" in yaml_text or "<<" in yaml_text
             or ("!" in yaml_text and ("merge" in yaml_text or "%" in yaml_text))) \
-            and not _aliases_fit(node, limits.max_nodes, limits.max_depth):
+            and not aliases_fit(node, limits.max_nodes, limits.max_depth):
         return None
     shift = 1 if yaml_text.startswith("\ufeff") else 0
     if not _reads_alike(yaml_text, node, shift):
         return None
     if "\t" in yaml_text and not _tabs_are_quoted(yaml_text, node, shift):
         return None
-    builder = _Builder(file, text, limits, libyaml=True, index_shift=shift)
+    builder = _Builder(file, text, limits, libyaml=True, index_shift=shift, step=step)
     try:
         data = builder.build(node, ())
     except InputError as err:
@@ -349,36 +302,6 @@ def _read_fast(yaml_text: str, text: str, file: str, limits: InputLimits) -> tup
     except _ReadsDifferently:
         return None
     return data, builder.positions
-
-
-def _over_the_limit(yaml_text: str, text: str, file: str, limits: InputLimits) -> InputError:
-    """The error for a text without aliases that holds more than
-    ``limits.max_nodes`` values, at the first value over the limit (counted
-    from libyaml's parse events, as the reference reader counts values)."""
-    loader = yaml.CSafeLoader(yaml_text)
-    kinds = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
-    count = 0
-    mark = None
-    try:
-        while True:
-            event = loader.get_event()
-            if event is None or event.__class__ is yaml.StreamEndEvent:
-                break
-            if event.__class__ in kinds:
-                count += 1
-                if count > limits.max_nodes:
-                    mark = event.start_mark
-                    break
-    except yaml.YAMLError:
-        pass  # (a syntax error after the limit: the limit is what is reported)
-    finally:
-        loader.dispose()
-    where: dict[str, Any] = {"file": file}
-    if mark is not None:
-        where.update(line=mark.line + 1, column=mark.column + 1,
-                     source_line=source_line(text, mark.line + 1))
-    return InputError(f"more than {limits.max_nodes} values", code="RULES-E013",
-                      hint=TOO_MANY_VALUES_HINT, **where)
 
 
 def _read_reference(yaml_text: str, text: str, file: str, limits: InputLimits) -> tuple[Any, Positions]:
@@ -417,8 +340,7 @@ def read_yaml(yaml_text: str, text: str, file: str, limits: InputLimits) -> tupl
     for error lines); an :class:`InputError` for anything wrong with it."""
     read = None
     if _USE_LIBYAML and _CLoader is not None:
-        with _no_collection():
-            read = _read_fast(yaml_text, text, file, limits)
+        read = _read_fast(yaml_text, text, file, limits)
     if read is None:
         read = _read_reference(yaml_text, text, file, limits)
     return read

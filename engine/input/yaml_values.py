@@ -75,7 +75,7 @@ class _Builder:
     checks of every value: tags, keys, values, limits (see ``build``)."""
 
     def __init__(self, doc_file: str, text: str, limits: InputLimits, *,
-                 libyaml: bool = False, index_shift: int = 0) -> None:
+                 libyaml: bool = False, index_shift: int = 0, step: Any = None) -> None:
         self.file = doc_file
         self.text = text
         self.limits = limits
@@ -96,6 +96,8 @@ class _Builder:
         # and values, not their sum. Not with aliases: a node is built again
         # at each alias of it.
         self.release = libyaml and "*" not in text
+        # called every 4,096 items of a sequence (see yaml_reader._out_of_the_way)
+        self.step = step
         # libyaml's character indexes do not count a byte order mark
         self.index_shift = index_shift
         self.constructor = yaml.constructor.SafeConstructor()
@@ -256,9 +258,12 @@ class _Builder:
         result = []
         items = node.value
         release = self.release
+        step = self.step
         for i, item in enumerate(items):
             if release:
                 items[i] = None
+            if step is not None and not i & 0xFFF:
+                step()
             item_path = path + (i,)
             if item.tag == _STR and item.__class__ is _ScalarNode:
                 result.append(self._text(item, item_path, flow))
