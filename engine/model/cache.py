@@ -134,7 +134,7 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
-def cached(kind: str, files: Sequence[tuple[str, Path]], options: tuple, build: Callable[[], T],
+def cached(kind: str, files: Sequence[tuple[str, Path]], options: tuple[Any, ...], build: Callable[[], T],
            expect: type[T], setting: CacheSetting = None) -> T:
     """``build()``, or what an earlier ``build()`` of the same ``kind`` from
     the same ``files`` (shown name, path) and ``options`` returned.
@@ -156,7 +156,7 @@ def cached(kind: str, files: Sequence[tuple[str, Path]], options: tuple, build: 
     entry = directory / f"{prefix}{key.hexdigest()[:32]}.pickle"
     if _trusted_folder(directory):
         value = _read_entry(entry, expect)
-        if value is not None:
+        if isinstance(value, expect):
             return value
     result = build()
     # The files read again: one changed while it was loaded (an editor
