@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench check fuzz clean
+.PHONY: demo test test-fast lint bench check sweep fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 demo: $(STAMP)
 	$(BIN)/rules explain examples/waiting-past-date.yaml --at 2026-11-23T09:00
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+# The inner loop: everything but the tests marked slow (make test runs all).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
@@ -26,6 +33,12 @@ bench: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/rules check
+
+# What the policies advise over whole applications: the examples and 30
+# generated logs, every 3 hours for 90 days; rules fired per day, per source
+# (tests/test_sweep.py checks the invariants). SWEEP_ARGS=--policy hayes@1.0.0 …
+sweep: $(STAMP)
+	$(BIN)/python tests/sweep.py $(SWEEP_ARGS)
 
 # Coverage-guided fuzzing with atheris (optional, not part of `make test`):
 # each fuzzer runs FUZZ_SECONDS; crashes are saved under fuzz/artifacts/.

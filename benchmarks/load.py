@@ -31,7 +31,7 @@ from _table import MEASURE_COLUMNS, Result, measure_row, render, seconds  # noqa
 
 import engine  # noqa: E402
 from engine.language import parser
-from engine.model import policies
+from engine.model import actions, policies
 from engine.base import resources
 from engine.input import schemas as validation
 from engine.model import vocabulary
@@ -43,7 +43,7 @@ def clear_caches() -> None:
     """Everything a first load fills, emptied: as in a process that has
     imported the engine and loads the policies for the first time."""
     policies.default_vocabulary.cache_clear()
-    policies.default_actions.cache_clear()
+    actions.default_actions.cache_clear()
     validation._validator.cache_clear()
     resources.load_schema.cache_clear()
     parser._lark.cache_clear()
@@ -51,8 +51,10 @@ def clear_caches() -> None:
 
 #: (step, module, attribute): the functions the loaders call, by step.
 STEPS = (
-    ("YAML reading (load_document)", (policies, "load_document"), (vocabulary, "load_document")),
-    ("JSON Schema validation", (policies, "validate_document"), (vocabulary, "validate_document")),
+    ("YAML reading (load_document)", (policies, "load_document"), (vocabulary, "load_document"),
+     (actions, "load_document")),
+    ("JSON Schema validation", (policies, "validate_document"), (vocabulary, "validate_document"),
+     (actions, "validate_document")),
     ("conditions: parse (+ building the parser)", (parser, "parse")),
     ("conditions: type check", (policies, "check"), (vocabulary, "check")),
     ("conditions: compile", (policies, "compile_checked"), (vocabulary, "compile_checked")),

@@ -23,7 +23,7 @@ __all__ = [
     "AdviceGroup", "Conflict", "ConditionError", "ConditionSyntaxError", "ConditionTypeError",
     "Event", "EventLog", "InputError", "LogError", "NotFiring", "Policy", "PolicyError",
     "PolicySet", "Recommendation", "Report", "Rule", "RulesError", "Stance", "UsageError",
-    "Vocabulary", "VocabularyError", "__version__", "compile_condition", "evaluate",
+    "Vocabulary", "VocabularyError", "__version__", "compile_condition", "conflict_atlas", "evaluate",
     "load_log", "load_policies", "load_vocabulary",
 ]
 
@@ -34,6 +34,7 @@ _EXPORTS = {
     "load_log": "model.eventlog", "EventLog": "model.eventlog", "Event": "model.eventlog",
     "load_vocabulary": "model.vocabulary", "Vocabulary": "model.vocabulary",
     "compile_condition": "model.conditions",
+    "conflict_atlas": "apps.atlas",
     "evaluate": "runtime.evaluation",
     "Report": "runtime.report", "AdviceGroup": "runtime.report", "Conflict": "runtime.report",
     "Recommendation": "runtime.report", "NotFiring": "runtime.report", "Stance": "runtime.report",
@@ -52,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from engine.errors import RulesError as RulesError
     from engine.errors import UsageError as UsageError
     from engine.errors import VocabularyError as VocabularyError
+    from engine.apps.atlas import conflict_atlas as conflict_atlas
     from engine.model.conditions import compile_condition as compile_condition
     from engine.model.eventlog import Event as Event
     from engine.model.eventlog import EventLog as EventLog

@@ -7,7 +7,7 @@ This module imports nothing from the engine so that every layer can use it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 __all__ = [
     "RulesError",
@@ -50,13 +50,16 @@ CODES: dict[str, str] = {
     "RULES-E034": "policy version problem",
     "RULES-E035": "policy requires another engine version",
     "RULES-E036": "citation not found in the source document",
+    "RULES-E039": "cycle or self-reference in the action catalogue",
     "RULES-E040": "vocabulary error",
     "RULES-E041": "cycle between facts",
     "RULES-E050": "bad command-line usage",
     "RULES-E051": "file not found or unreadable",
     "RULES-E052": "bad scenario file",
-    "RULES-E056": "cannot write an output file",
+    "RULES-E055": "file locked by another writer",
+    "RULES-E056": "file may not be changed (read-only, a special file or a dangling link)",
     "RULES-E057": "the operating system refused a resource",
+    "RULES-E058": "cannot write an output file",
     "RULES-E090": "internal error",
 }
 
@@ -123,7 +126,7 @@ class RulesError(Exception):
             return f"{self.code} {message}"
         return f"{self.location}: {self.code} {message}"
 
-    def __reduce__(self):  # keep keyword-only state across pickling
+    def __reduce__(self) -> tuple[Any, ...]:  # keep keyword-only state across pickling
         return (_rebuild, (type(self), self.__dict__.copy()))
 
     def render(self) -> str:
@@ -159,7 +162,7 @@ class RulesError(Exception):
         return clone
 
 
-def _rebuild(cls: type[RulesError], state: dict) -> RulesError:
+def _rebuild(cls: type[RulesError], state: dict[str, Any]) -> RulesError:
     err = cls.__new__(cls)
     err.__dict__.update(state)
     Exception.__init__(err, str(err))
@@ -172,14 +175,14 @@ class ConditionError(RulesError):
     default_code = "RULES-E001"
 
     def __init__(self, message: str, *, offset: int | None = None, length: int = 1,
-                 **kw) -> None:
+                 **kw: Any) -> None:
         self.offset = offset
         self.length = length
         kw.setdefault("file", "<condition>")
         super().__init__(message, **kw)
 
 
-def condition_error(cls: type, text: str, offset: int, message: str, *,
+def condition_error(cls: type[ConditionError], text: str, offset: int, message: str, *,
                     length: int = 1, hint: str | None = None,
                     code: str | None = None) -> ConditionError:
     """A ``cls`` error at ``offset`` of condition ``text``, with line, column

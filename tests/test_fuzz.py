@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 from hang_guard import time_limit  # noqa: F401  (autouse: a hang fails the test)
 from hypothesis import HealthCheck, assume, given, settings
@@ -55,6 +56,8 @@ from engine.runtime.facts import FactContext
 from engine.model.policies import load_policies, load_policy_file
 from engine.input.documents import load_document
 from engine.input.times import get_zone
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "policies" / "hayes" / "1.0.0.yaml"
@@ -372,7 +375,7 @@ def test_a_broken_vocabulary_gives_only_rules_errors(text):
 @given(st.one_of(mutated(load_document(ACTIONS).data).map(lambda d: dump(d, "yaml")),
                  damaged_text(ACTIONS.read_text("utf-8"))))
 def test_a_broken_action_catalogue_gives_only_rules_errors(text):
-    from engine.model.policies import load_actions
+    from engine.model.actions import load_actions
 
     path = scratch() / "actions.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
@@ -443,6 +446,8 @@ def _field_value(spec) -> st.SearchStrategy:
         return st.one_of(names, st.sampled_from(NAMES)) if spec.single_to_list else names
     if kind == "bool":
         return st.booleans()
+    if kind == "int":  # e.g. interview.round, duration_minutes (vocabulary 1.1)
+        return st.integers(min_value=spec.minimum if spec.minimum is not None else -1000, max_value=1000)
     if kind in ("datetime", "date"):
         return time_text(date_ok=True)
     if spec.values is not None:

@@ -31,3 +31,26 @@ assert "engine.evaluate" not in sys.modules
 def test_evaluate_is_not_shadowed_by_its_submodule():
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     subprocess.run([sys.executable, "-c", "import sys\n" + CODE], check=True, cwd=ROOT, env=env)
+
+
+PUBLIC = ["AdviceGroup", "Conflict", "ConditionError", "ConditionSyntaxError", "ConditionTypeError",
+          "Event", "EventLog", "InputError", "LogError", "NotFiring", "Policy", "PolicyError",
+          "PolicySet", "Recommendation", "Report", "Rule", "RulesError", "Stance", "UsageError",
+          "Vocabulary", "VocabularyError", "__version__", "compile_condition", "conflict_atlas",
+          "evaluate", "load_log", "load_policies", "load_vocabulary"]
+
+
+def test_the_public_api_is_the_listed_names_and_each_one_resolves():
+    import engine
+    assert engine.__all__ == PUBLIC
+    for name in PUBLIC:
+        assert getattr(engine, name) is not None, name
+    assert set(dir(engine)) >= set(PUBLIC)
+
+
+def test_the_pre_move_names_still_import_from_engine():
+    """Every name importable from ``engine`` before the subpackages still is."""
+    import engine
+    from engine.model.policies import PolicySet
+    from engine.runtime.evaluation import evaluate
+    assert engine.PolicySet is PolicySet and engine.evaluate is evaluate

@@ -225,8 +225,11 @@ def test_log_add_quotes_text_that_yaml_1_1_would_misread(tmp_path):
     from engine.model.eventlog import load_log
     log = tmp_path / "log.yaml"
     assert main(["log", "new", str(log), "--timezone", "UTC"]) == 0
-    assert main(["log", "add", str(log), "notes_written", "--at", "2026-11-16T10:00", 'note="yes"']) == 0
+    assert main(["log", "add", str(log), "notes_written", "--at", "2026-11-16T10:00", "note=yes"]) == 0
     assert load_log(log).events[0].note == "yes"
+    # text is stored as typed (the shell has removed its own quotes already)
+    assert main(["log", "add", str(log), "notes_written", "--at", "2026-11-16T11:00", 'note="no"']) == 0
+    assert load_log(log).events[1].note == '"no"'
 
 
 def test_writing_into_a_missing_folder_is_a_clean_error(tmp_path, capsys):
@@ -237,14 +240,15 @@ def test_writing_into_a_missing_folder_is_a_clean_error(tmp_path, capsys):
     code = main(["explain", os.path.join(root, "examples", "rejected.yaml"), "--at", "2026-11-23T12:00",
                  "-o", str(tmp_path / "no" / "such" / "out.txt")])
     err = capsys.readouterr().err
-    assert code == 2 and "RULES-E056" in err and "Traceback" not in err
-    assert f"{tmp_path / 'no' / 'such' / 'out.txt'}: RULES-E056 cannot write" in err  # (names the file)
+    assert code == 2 and "RULES-E058" in err and "Traceback" not in err
+    assert f"{tmp_path / 'no' / 'such' / 'out.txt'}: RULES-E058 cannot write" in err  # (names the file)
 
 
 def test_batch_dash_output_is_stdout_and_records_match_the_schema(tmp_path, capsys, monkeypatch):
     """Bug: `rules batch -o -` created a file named '-', and the `line` key of
     batch records was not allowed by the report schema."""
-    import json, os
+    import json
+    import os
     import jsonschema
     from engine.cli import main
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -2,7 +2,7 @@
 (FIFOs), sockets, folders, links to them. As an input each is a clean
 ``RULES-E051`` within a moment (never a hang on a FIFO or memory growing on
 ``/dev/zero``); as an output a device or a FIFO is written in place, never
-replaced by a regular file; a write that fails names the file (``RULES-E056``).
+replaced by a regular file; a write that fails names the file (``RULES-E058``).
 
 Issue 20, points 3 (outputs), 4 and 12. The property test at the end tries
 every kind of path against every command that reads a log or policies.
@@ -76,8 +76,7 @@ def test_a_fifo_as_a_log_is_refused_without_waiting_for_a_writer(tmp_path):
 def policies_with_a_fifo(tmp_path: Path) -> Path:
     folder = tmp_path / "policies"
     shutil.copytree(ROOT / "policies", folder)
-    (folder / "hayes" / "1.0.0.yaml").unlink()
-    os.mkfifo(folder / "hayes" / "1.0.0.yaml")
+    os.mkfifo(folder / "hayes" / "9.0.0.yaml")  # the highest version: the one loaded
     return folder
 
 
@@ -148,7 +147,7 @@ def test_a_full_device_names_the_file(tmp_path, capsys):
         pytest.skip("no /dev/full on this system")
     code = main(["explain", str(EXAMPLE), "--at", AT, "-o", "/dev/full"])
     err = capsys.readouterr().err
-    assert code == 2 and "/dev/full: RULES-E056 cannot write" in err and "disk is full" in err
+    assert code == 2 and "/dev/full: RULES-E058 cannot write" in err and "disk is full" in err
 
 
 def test_a_full_disk_names_the_file_and_leaves_the_old_one(tmp_path, monkeypatch):
@@ -161,13 +160,13 @@ def test_a_full_disk_names_the_file_and_leaves_the_old_one(tmp_path, monkeypatch
     monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(RulesError) as info:
         atomic_write_text(target, "new")
-    assert info.value.code == "RULES-E056" and info.value.file == str(target)
+    assert info.value.code == "RULES-E058" and info.value.file == str(target)
     assert target.read_text() == "old" and not list(tmp_path.glob(".report.txt.*"))
 
 
 def test_a_folder_as_output_is_e056(tmp_path, capsys):
     assert main(["explain", str(EXAMPLE), "--at", AT, "-o", str(tmp_path)]) == 2
-    assert "RULES-E056" in capsys.readouterr().err
+    assert "RULES-E058" in capsys.readouterr().err
 
 
 def test_an_error_from_the_block_is_not_taken_for_a_write_error(tmp_path):

@@ -83,7 +83,8 @@ def _init(policies: PolicySet, at: str | datetime | None, source: str, explain: 
 
 
 def _work(chunk: list[tuple[int, str]]) -> list[bytes]:
-    return _STATE["evaluator"].block(chunk)
+    block: list[bytes] = _STATE["evaluator"].block(chunk)
+    return block
 
 
 def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:

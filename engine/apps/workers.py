@@ -51,7 +51,7 @@ def _widen(fd: int) -> None:
     and one read, not one per 64 KB, each waking the other side."""
     try:
         import fcntl
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _READ_SIZE)  # type: ignore[attr-defined]
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _READ_SIZE)
     except (ImportError, AttributeError, OSError):
         pass
 

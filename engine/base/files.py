@@ -9,7 +9,7 @@ What such a target receives cannot be taken back, so an error in the middle
 leaves what was written so far there; a regular file is all or nothing.
 
 Every failure of the operating system while writing (a full disk, a
-read-only folder, a missing one) is an engine error ``RULES-E056`` that
+read-only folder, a missing one) is an engine error ``RULES-E058`` that
 names the file.
 """
 
@@ -52,7 +52,7 @@ _HINTS = {
 def write_error(path: Path | str, err: OSError) -> RulesError:
     """The engine error for ``err``, raised while writing ``path``."""
     reason = err.strerror or str(err)
-    return RulesError(f"cannot write: {reason}", code="RULES-E056", file=str(path),
+    return RulesError(f"cannot write: {reason}", code="RULES-E058", file=str(path),
                       hint=_HINTS.get(err.errno or 0, "check the path and the free space"))
 
 

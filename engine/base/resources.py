@@ -32,4 +32,5 @@ def schemas_dir() -> Path:
 @lru_cache(maxsize=None)
 def load_schema(name: str) -> dict[str, Any]:
     """A bundled JSON Schema by file name, e.g. ``"policy.schema.json"``."""
-    return json.loads((schemas_dir() / name).read_text("utf-8"))
+    schema: dict[str, Any] = json.loads((schemas_dir() / name).read_text("utf-8"))
+    return schema

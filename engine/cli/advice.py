@@ -13,7 +13,8 @@ from engine.errors import UsageError
 
 @cli.command()
 @click.argument("log", type=click.Path(dir_okay=False))
-@click.option("--at", "at", metavar="TIME", help="Moment of evaluation (default: now; no offset = the log's local time).")
+@click.option("--at", "at", metavar="TIME",
+              help="Moment of evaluation (default: now; no offset = the log's local time).")
 @policies_option
 @policy_option
 @click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
@@ -60,7 +61,8 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
 
 @cli.command()
 @click.argument("log", type=click.Path(dir_okay=False))
-@click.option("--from", "start", metavar="TIME", help="Start of the plan (default: now; no offset = the log's local time).")
+@click.option("--from", "start", metavar="TIME",
+              help="Start of the plan (default: now; no offset = the log's local time).")
 @click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="How many days ahead.")
 @policies_option
 @policy_option

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,7 +15,10 @@ from engine.errors import InputError, UsageError
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--seeds", metavar="DIR", help="Folder of source articles for the citation check "
               "(default: $FOLLOWUP_SEEDS or a shared/seeds folder nearby).")
-def check(paths: tuple[str, ...], seeds: str | None) -> int:
+@click.option("--reachability", is_flag=True, help="Also search generated situations (as "
+              "`rules conflicts` does) and warn of rules that never fire or only ever fire with "
+              "another rule of theirs giving the same advice.")
+def check(paths: tuple[str, ...], seeds: str | None, reachability: bool) -> int:
     """Check policies: schema, grammar, types, actions, ids, citations."""
     from engine.apps.citations import check_citations, find_seeds
     from engine.model.policies import check_paths
@@ -29,6 +33,11 @@ def check(paths: tuple[str, ...], seeds: str | None) -> int:
         cited = True
     for err in errors:
         click.echo(err.render(), err=False)
+    if reachability and not errors:
+        from engine.apps.atlas import reachability_warnings
+
+        for warning in reachability_warnings(targets):
+            click.echo(warning)
     rules = sum(len(p.rules) for p in loaded)
     note = (f"citations checked against {seeds_dir}" if cited else
             "citations not checked (no policy loaded)" if not loaded else
@@ -51,7 +60,7 @@ def test_cmd(paths: tuple[str, ...], policies_dir: str | None, pins: tuple[str, 
     for raw in paths or ("tests/scenarios",):
         p = Path(raw)
         if p.is_dir():
-            files.extend(sorted(p.glob("*.yaml")))
+            files.extend(sorted(p.rglob("*.yaml")))
         elif p.is_file():
             files.append(p)
         else:
@@ -59,11 +68,11 @@ def test_cmd(paths: tuple[str, ...], policies_dir: str | None, pins: tuple[str, 
     if not files:
         raise UsageError("no scenario files found", hint="pass scenario YAML files or folders")
     policies = load_set(policies_dir, pins)
-    results = run_scenarios(files, policies)
+    results = run_scenarios(files, policies, lambda ref: load_set(policies_dir, (ref,)))
     failed = [r for r in results if not r.ok]
     for r in failed:
         s = r.scenario
-        click.echo(f"FAIL {s.file}:{s.line}: {s.policy} — {s.name} (at {s.at})")
+        click.echo(f"FAIL {s.file}:{s.line}: {s.ref} — {s.name} (at {s.at})")
         if r.error is not None:
             click.echo("  " + r.error.render().replace("\n", "\n  "))
         for m in r.mismatches:
@@ -72,7 +81,7 @@ def test_cmd(paths: tuple[str, ...], policies_dir: str | None, pins: tuple[str, 
     click.echo("coverage:")
     for pid, (fired, never) in coverage(results, policies).items():
         total = len(fired) + len(never)
-        line = f"  {pid:<16} {len(fired)}/{total} rules fired in some scenario"
+        line = f"  {pid:<22} {len(fired)}/{total} rules fired in some scenario"
         if never:
             line += "; never: " + ", ".join(never)
         click.echo(line)
@@ -92,7 +101,7 @@ def sources(policies_dir: str | None, fmt: str) -> int:
     policies = load_set(policies_dir, ())
     root = Path(policies_dir) if policies_dir else bundled()
     available = policy_files(root)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in policies.policies:
         versions = sorted(available.get(p.id, {}), key=parse_version)
         rows.append({"policy": p.id, "version": p.version, "versions": versions,

@@ -6,12 +6,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import click
 
 from engine.base.version import __version__
 from engine.errors import UsageError
+
+if TYPE_CHECKING:
+    from engine.model.eventlog import EventLog
+    from engine.model.policies import PolicySet
 
 __all__ = ["FORMAT", "OutputClosed", "cli", "color", "load_set", "note_cut_short", "policies_option",
            "read_moment", "policy_option", "search_budget_option", "write"]
@@ -39,12 +43,12 @@ def write(text: str, output: str | None, fmt: str = "text") -> None:
     atomic_write_text(Path(output), text)
 
 
-def load_set(policies_dir: str | None, pins: Sequence[str]):
+def load_set(policies_dir: str | None, pins: Sequence[str]) -> PolicySet:
     from engine.model.policies import load_policies
     return load_policies(policies_dir, select=pins)
 
 
-def read_moment(value: str | None, log, option: str = "--at") -> Any:
+def read_moment(value: str | None, log: EventLog, option: str = "--at") -> Any:
     from engine.input.times import parse_moment
     if value is None:
         return None

@@ -33,11 +33,11 @@ def _describe(err: Any) -> str:
     return f"{err.message}{where}"
 
 
-def _non_text_key(data: Any) -> tuple | None:
+def _non_text_key(data: Any) -> tuple[Any, ...] | None:
     """The path of the first mapping key (in document order) that is not
     text: YAML allows ``3: x`` or ``true: x``, JSON Schema only knows text
     keys, and later code expects them. None if every key is text."""
-    stack: list[tuple[tuple, Any, bool]] = [((), data, True)]
+    stack: list[tuple[tuple[Any, ...], Any, bool]] = [((), data, True)]
     while stack:
         where, value, key_ok = stack.pop()
         if not key_ok:

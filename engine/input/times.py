@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, tzinfo, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["get_zone", "parse_moment", "zone_suggestion", "localize", "check_year",
+__all__ = ["get_zone", "parse_moment", "pinned", "zone_suggestion", "localize", "check_year",
            "FIRST_YEAR", "LAST_YEAR"]
 
 
@@ -42,6 +42,11 @@ def zone_suggestion(name: str) -> str:
 
     if isinstance(name, str) and name.rpartition("/")[2].lower() in HOST_ZONES:
         return "name the zone itself, such as America/New_York or Europe/London"
+    from engine.input.zones import abbreviation_hint
+
+    abbreviation = abbreviation_hint(name)  # "CST" means Chicago, not "UCT"
+    if abbreviation is not None:
+        return abbreviation
     match = difflib.get_close_matches(str(name), sorted(available_timezones()), n=1, cutoff=0.5)
     if match:
         return f"did you mean '{match[0]}'? (IANA names such as America/New_York)"
@@ -70,7 +75,7 @@ def _fixed_zone(offset: timedelta) -> timezone:
     return zone
 
 
-def _pinned(moment: datetime) -> datetime:
+def pinned(moment: datetime) -> datetime:
     """``moment`` with the fixed UTC offset in force at that instant.
 
     Python compares and subtracts two datetimes that share a tzinfo by their
@@ -79,7 +84,8 @@ def _pinned(moment: datetime) -> datetime:
     sorts out of order. Fixed offsets give the order and differences of the
     instants, and still print (and convert) as local time."""
     offset = moment.utcoffset()
-    assert offset is not None
+    if offset is None:
+        raise ValueError("a moment without a time zone cannot be pinned")
     return datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute,
                     moment.second, moment.microsecond, _fixed_zone(offset))
 
@@ -91,7 +97,7 @@ _FOLD_AWARE = (ZoneInfo, timezone)
 
 
 def _local_pinned(naive: datetime, tz: tzinfo) -> datetime:
-    """``_pinned(localize(naive, tz))``, in a quarter of the time where the
+    """``pinned(localize(naive, tz))``, in a quarter of the time where the
     wall time is neither skipped nor repeated (the offset is the same for
     both readings of it, ``fold`` 0 and 1) in a ZoneInfo or fixed zone: one
     offset lookup and one constructor instead of three conversions. (``datetime.replace`` costs
@@ -101,7 +107,7 @@ def _local_pinned(naive: datetime, tz: tzinfo) -> datetime:
     offset = tz.utcoffset(naive) if type(tz) in _FOLD_AWARE else None
     if offset is not None and offset == tz.utcoffset(datetime(y, mo, d, h, mi, s, us, None, fold=1)):
         return datetime(y, mo, d, h, mi, s, us, _fixed_zone(offset))
-    return _pinned(localize(naive, tz))
+    return pinned(localize(naive, tz))
 
 
 def parse_moment(value: object, tz: tzinfo, *, allow_date: bool = True) -> datetime:
@@ -134,7 +140,7 @@ def parse_moment(value: object, tz: tzinfo, *, allow_date: bool = True) -> datet
     check_year(moment, value)
     if moment.tzinfo is None:
         return _local_pinned(moment, tz)
-    return _pinned(moment.astimezone(tz))
+    return pinned(moment.astimezone(tz))
 
 
 #: The years a moment may fall in: far from datetime's limits (1 and 9999),

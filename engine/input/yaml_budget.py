@@ -15,13 +15,12 @@ from typing import Any
 import yaml
 
 from engine.errors import InputError
-from engine.input.documents import TOO_MANY_VALUES_HINT, InputLimits, source_line
+from engine.input.positions import TOO_MANY_VALUES_HINT, InputLimits, source_line
+from engine.input.yaml_values import MappingNode, ScalarNode
 
 __all__ = ["aliases_fit", "first_over_the_limit", "over_the_limit", "out_of_the_collectors_way",
            "PRECOUNT_FROM", "LARGE_TEXT"]
 
-_ScalarNode = yaml.ScalarNode
-_MappingNode = yaml.MappingNode
 
 
 class _Refused(Exception):
@@ -53,9 +52,9 @@ def aliases_fit(root: yaml.Node, max_nodes: int, max_depth: int) -> bool:
         if total > max_nodes:
             raise _Refused
         size = 1
-        if node.__class__ is not _ScalarNode:
+        if node.__class__ is not ScalarNode:
             open_.add(key)
-            if node.__class__ is _MappingNode:
+            if node.__class__ is MappingNode:
                 for key_node, value_node in node.value:
                     size += visit(key_node, depth + 1) + visit(value_node, depth + 1)
             else:

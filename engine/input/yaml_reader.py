@@ -5,7 +5,7 @@ everything else.
 The pure-Python reader (``_Loader``) is the reference: it counts values
 (after expanding aliases) and depth while composing, and reports every
 problem at its line and column. libyaml (PyYAML's C parser, ``_CLoader``)
-composes several times faster; its document is checked afterwards
+composes faster (benchmarks/load.py measures by how much); its document is checked afterwards
 (``_aliases_fit``, ``_reads_alike``, ``_tabs_are_quoted``, and the value
 checks of ``engine.input.yaml_values``), and whatever it does not read cleanly is
 read again by the reference reader, so errors and positions are always the
@@ -22,10 +22,10 @@ from typing import Any
 import yaml
 
 from engine.errors import InputError
-from engine.input.documents import DEFAULT_INPUT_LIMITS, TOO_MANY_VALUES_HINT, InputLimits, Positions, source_line
+from engine.input.positions import DEFAULT_INPUT_LIMITS, TOO_MANY_VALUES_HINT, InputLimits, Positions, source_line
 from engine.input.yaml_budget import (LARGE_TEXT, PRECOUNT_FROM, aliases_fit, first_over_the_limit,
                                       out_of_the_collectors_way, over_the_limit)
-from engine.input.yaml_values import _STR, _Builder, _MappingNode, _ReadsDifferently, _ScalarNode, _flow_differs
+from engine.input.yaml_values import STR_TAG, Builder, MappingNode, ReadsDifferently, ScalarNode
 
 __all__ = ["read_yaml"]
 
@@ -33,7 +33,7 @@ __all__ = ["read_yaml"]
 _ALIAS_HINT = "is an alias expanding too much?"
 
 
-class _TooBig(yaml.YAMLError):
+class _TooBig(yaml.YAMLError):  # type: ignore[misc]  # PyYAML ships no types
     """Raised while composing: the document breaks a limit (see ``_Loader``)."""
 
     def __init__(self, message: str, mark: yaml.Mark, hint: str | None = None) -> None:
@@ -43,7 +43,7 @@ class _TooBig(yaml.YAMLError):
         self.hint = hint
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
     """A safe loader whose timestamps stay strings.
 
     Composing counts every value as it would be after expanding aliases (an
@@ -123,12 +123,12 @@ class _Refused(Exception):
 _USE_LIBYAML = bool(getattr(yaml, "__with_libyaml__", False))
 
 if hasattr(yaml, "CSafeLoader"):
-    class _CLoader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+    class _CLoader(yaml.CSafeLoader):  # type: ignore[misc]
         """libyaml's composer with the resolvers of ``_Loader``. It composes
         the whole document before anything is checked, but it stops (raises
         ``_Refused``) past ``max_nodes`` nodes; aliases are shared nodes, so
         an alias bomb costs no memory here; libyaml refuses nesting deeper
-        than 1,000 itself. ``_aliases_fit`` and ``_Builder`` check the limits
+        than 1,000 itself. ``_aliases_fit`` and ``Builder`` check the limits
         of the reference reader afterwards."""
 
         yaml_implicit_resolvers = _RESOLVERS
@@ -154,7 +154,7 @@ if hasattr(yaml, "CSafeLoader"):
                     for tag, regexp in _PLAIN_RESOLVERS.get(value[:1], _ANY_RESOLVERS):
                         if regexp.match(value):
                             return tag
-                return _STR
+                return STR_TAG
             return _SEQ if kind is yaml.SequenceNode else _MAP
 else:  # pragma: no cover - PyYAML without libyaml
     _CLoader = None  # type: ignore[assignment,misc]
@@ -183,7 +183,7 @@ def _reads_alike(text: str, root: yaml.Node | None, shift: int) -> bool:
     - A comment right after a block scalar's ``|`` or ``>`` (``|#``): the
       reference reader wants a blank before it.
 
-    (``_Builder`` finds one more: see ``_flow_differs``.)
+    (``Builder`` finds one more: see ``flow_differs``.)
     """
     if "!" in text and _NON_SPECIFIC_TAG.search(text):
         return False
@@ -194,11 +194,11 @@ def _reads_alike(text: str, root: yaml.Node | None, shift: int) -> bool:
     if root is not None and not text.endswith(_LINE_BREAKS):
         node = root
         for _ in range(1001):  # libyaml nests at most 1,000 deep
-            if node.__class__ is _ScalarNode or not node.value:
+            if node.__class__ is ScalarNode or not node.value:
                 break
-            node = node.value[-1][1] if node.__class__ is _MappingNode else node.value[-1]
+            node = node.value[-1][1] if node.__class__ is MappingNode else node.value[-1]
         mark = node.start_mark
-        if node.__class__ is _ScalarNode and mark.index + shift >= len(text) and mark.column == 0:
+        if node.__class__ is ScalarNode and mark.index + shift >= len(text) and mark.column == 0:
             return False
     return True
 
@@ -216,12 +216,12 @@ def _tabs_are_quoted(text: str, root: yaml.Node, shift: int) -> bool:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if node.__class__ is _ScalarNode:
+        if node.__class__ is ScalarNode:
             start = node.start_mark.index + shift
             # (a scalar with a tag or an anchor starts at that: no span then)
             if node.style in ('"', "'") and text.startswith(node.style, start):
                 spans.append((start + 1, node.end_mark.index + shift - 1))
-        elif node.__class__ is _MappingNode:
+        elif node.__class__ is MappingNode:
             for pair in node.value:
                 stack.extend(pair)
         else:
@@ -292,14 +292,14 @@ def _compose_and_build(yaml_text: str, text: str, file: str, limits: InputLimits
         return None
     if "\t" in yaml_text and not _tabs_are_quoted(yaml_text, node, shift):
         return None
-    builder = _Builder(file, text, limits, libyaml=True, index_shift=shift, step=step)
+    builder = Builder(file, text, limits, libyaml=True, index_shift=shift, step=step)
     try:
         data = builder.build(node, ())
     except InputError as err:
         if err.code == "RULES-E013" and "*" not in yaml_text and builder.count > limits.max_nodes:
             raise  # too many values, placed where libyaml and the reference reader agree
         return None
-    except _ReadsDifferently:
+    except ReadsDifferently:
         return None
     return data, builder.positions
 
@@ -331,7 +331,7 @@ def _read_reference(yaml_text: str, text: str, file: str, limits: InputLimits) -
         mark = loader.get_mark() if loader is not None else None
         raise _yaml_error(file, text, yaml.MarkedYAMLError(problem=f"bad escape ({err})",
                                                            problem_mark=mark)) from None
-    builder = _Builder(file, text, limits)
+    builder = Builder(file, text, limits)
     return (None if node is None else builder.build(node, ())), builder.positions
 
 

@@ -1,6 +1,6 @@
 """Plain values and their positions from a composed YAML document.
 
-``_Builder`` walks the nodes that either reader (``engine.input.yaml_reader``)
+``Builder`` walks the nodes that either reader (``engine.input.yaml_reader``)
 composed and makes plain Python values of them — dicts, lists, text,
 numbers, booleans, null — recording the line and column of every value and
 key, and checking every value on the way: only plain YAML tags, no
@@ -14,10 +14,12 @@ from typing import Any
 import yaml
 
 from engine.errors import InputError
-from engine.input.documents import (_SURROGATE, TOO_MANY_VALUES_HINT, InputLimits, Path_, Positions, ScalarSource,
-                                   source_line)
+from engine.input.positions import (SURROGATE, TOO_MANY_VALUES_HINT, InputLimits, Path_, Positions, ScalarSource,
+                                    source_line)
 
-_STR = "tag:yaml.org,2002:str"
+__all__ = ["STR_TAG", "Builder", "MappingNode", "ScalarNode", "ReadsDifferently", "flow_differs"]
+
+STR_TAG = "tag:yaml.org,2002:str"
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
@@ -31,14 +33,14 @@ _MERGE_TAGS = {"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}
 _BOOL_VALUES = yaml.constructor.SafeConstructor.bool_values
 _construct_int = yaml.constructor.SafeConstructor.construct_yaml_int
 
-_ScalarNode = yaml.ScalarNode
-_MappingNode = yaml.MappingNode
+ScalarNode = yaml.ScalarNode
+MappingNode = yaml.MappingNode
 
 
 def _scalar_source_maker() -> Any:
-    """A function making a ``ScalarSource`` twice as fast as its ``__init__``
-    (a frozen dataclass sets each field through ``object.__setattr__``): the
-    reader makes one for every scalar of a document."""
+    """A function making a ``ScalarSource`` without its ``__init__`` (a frozen
+    dataclass sets each field through ``object.__setattr__``): the reader
+    makes one for every scalar of a document."""
     new = object.__new__
     set_index, set_line, set_column, set_style, set_end = (
         ScalarSource.__dict__[name].__set__ for name in ("index", "line", "column", "style", "end_index"))
@@ -57,20 +59,20 @@ def _scalar_source_maker() -> Any:
 
 _source = _scalar_source_maker()
 
-class _ReadsDifferently(Exception):
-    """``_Builder``: libyaml read this text differently from the reference reader."""
+class ReadsDifferently(Exception):
+    """``Builder``: libyaml read this text differently from the reference reader."""
 
 
-def _flow_differs(node: yaml.Node) -> bool:
+def flow_differs(node: yaml.Node) -> bool:
     """Whether ``node``, an item of a collection in brackets or braces, is a
     plain scalar that libyaml reads differently from the reference reader: an
     empty one (``{a: }``, ``[? ]``) is placed at the next token by libyaml,
     right after its indicator by the other, and a tag right before a comma
     (``[!!str, a]``) ends at it for libyaml, takes it in for the other; a
     ``?`` inside one (``[what?]``) is text for libyaml, a key for the other."""
-    return node.__class__ is _ScalarNode and not node.style and (not node.value or "?" in node.value)
+    return node.__class__ is ScalarNode and not node.style and (not node.value or "?" in node.value)
 
-class _Builder:
+class Builder:
     """Plain values and their positions from a composed document, with the
     checks of every value: tags, keys, values, limits (see ``build``)."""
 
@@ -88,7 +90,7 @@ class _Builder:
         self.scalars = self.positions.scalars
         # Composed by libyaml: no lone surrogate (it refuses the \u escape of
         # one), and a few things to hand over to the reference reader (see
-        # ``_flow_differs``).
+        # ``flow_differs``).
         self.libyaml = libyaml
         self.check_surrogates = not libyaml
         # Each part of libyaml's tree is let go of once built (the tree is
@@ -96,7 +98,7 @@ class _Builder:
         # and values, not their sum. Not with aliases: a node is built again
         # at each alias of it.
         self.release = libyaml and "*" not in text
-        # called every 4,096 items of a sequence (see yaml_reader._out_of_the_way)
+        # called every 4,096 items of a sequence (see yaml_budget.out_of_the_collectors_way)
         self.step = step
         # libyaml's character indexes do not count a byte order mark
         self.index_shift = index_shift
@@ -132,7 +134,8 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return self._sequence(node, path, depth)
-        assert isinstance(node, yaml.ScalarNode)
+        if not isinstance(node, yaml.ScalarNode):
+            raise TypeError(f"not a YAML node: {node!r}")
         self.scalars[path] = _source(mark.index + self.index_shift, mark.line + 1, mark.column + 1,
                                           node.style or None, node.end_mark.index + self.index_shift)
         return self._scalar(node, tag)
@@ -140,7 +143,7 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode, tag: str) -> Any:
         """The value of a scalar of a safe tag."""
         value: Any
-        if tag == _STR:
+        if tag == STR_TAG:
             value = node.value
         elif tag == "tag:yaml.org,2002:bool" and node.value.lower() in _BOOL_VALUES:
             return _BOOL_VALUES[node.value.lower()]
@@ -156,13 +159,13 @@ class _Builder:
             except (KeyError, IndexError):  # `!!bool maybe`, `!!int ''`
                 raise self.error(node, f"bad value: {node.value!r} is not a {tag.rpartition(':')[2]}",
                                  "RULES-E010") from None
-        if self.check_surrogates and isinstance(value, str) and _SURROGATE.search(value):
+        if self.check_surrogates and isinstance(value, str) and SURROGATE.search(value):
             value = self._unicode(node, value)
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[Any, Any]:
         # On libyaml's nodes: a plain scalar in braces that is empty or holds
-        # a "?" is read differently by the reference reader (``_flow_differs``).
+        # a "?" is read differently by the reference reader (``flow_differs``).
         flow = self.libyaml and node.flow_style
         for key_node, _ in node.value:
             if key_node.tag in _MERGE_TAGS:
@@ -188,20 +191,20 @@ class _Builder:
         for index, (key_node, value_node) in enumerate(pairs):
             if release:
                 pairs[index] = None
-            if fast and key_node.tag == _STR and key_node.__class__ is _ScalarNode:
+            if fast and key_node.tag == STR_TAG and key_node.__class__ is ScalarNode:
                 self.count += 1
                 if self.count > self.max_nodes:
                     raise self._too_many(key_node)
                 mark = key_node.start_mark
                 key = key_node.value
                 if flow and not key_node.style and (not key or "?" in key):
-                    raise _ReadsDifferently
-                if check and _SURROGATE.search(key):
+                    raise ReadsDifferently
+                if check and SURROGATE.search(key):
                     key = self._unicode(key_node, key)
                 last_key = key_node
             else:
-                if flow and _flow_differs(key_node):
-                    raise _ReadsDifferently
+                if flow and flow_differs(key_node):
+                    raise ReadsDifferently
                 key = self.build(key_node, key_path, depth + 1)
                 last_key = None
                 if isinstance(key, (dict, list)):
@@ -214,15 +217,15 @@ class _Builder:
                                  "each key may appear once; a repeated key would silently drop the first")
             value_path = path + (key,)
             keys[value_path] = (mark.line + 1, mark.column + 1)
-            if fast and value_node.tag == _STR and value_node.__class__ is _ScalarNode:
+            if fast and value_node.tag == STR_TAG and value_node.__class__ is ScalarNode:
                 result[key] = self._text(value_node, value_path, flow)
                 if value_path == key_path:  # a key "<key>": its value's source is the last
                     last_key = None
             else:
-                if flow and _flow_differs(value_node):
-                    raise _ReadsDifferently
+                if flow and flow_differs(value_node):
+                    raise ReadsDifferently
                 result[key] = self.build(value_node, value_path, depth + 1)
-                if value_path == key_path and value_node.__class__ is _ScalarNode:
+                if value_path == key_path and value_node.__class__ is ScalarNode:
                     last_key = None
         if last_key is not None:
             mark = last_key.start_mark
@@ -244,10 +247,10 @@ class _Builder:
         shift = self.index_shift
         self.scalars[path] = _source(mark.index + shift, line, column, style or None,
                                      node.end_mark.index + shift)
-        value = node.value
+        value: str = node.value
         if flow and not style and (not value or "?" in value):
-            raise _ReadsDifferently
-        if self.check_surrogates and _SURROGATE.search(value):
+            raise ReadsDifferently
+        if self.check_surrogates and SURROGATE.search(value):
             value = self._unicode(node, value)
         return value
 
@@ -265,11 +268,11 @@ class _Builder:
             if step is not None and not i & 0xFFF:
                 step()
             item_path = path + (i,)
-            if item.tag == _STR and item.__class__ is _ScalarNode:
+            if item.tag == STR_TAG and item.__class__ is ScalarNode:
                 result.append(self._text(item, item_path, flow))
             else:
-                if flow and _flow_differs(item):
-                    raise _ReadsDifferently
+                if flow and flow_differs(item):
+                    raise ReadsDifferently
                 result.append(self.build(item, item_path, depth + 1))
         return result
 

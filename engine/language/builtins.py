@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 from operator import attrgetter
 from typing import Any, Callable, Mapping
 
+from engine.language.context import EvaluationContext
 from engine.language.types import ANY, BOOL, DATETIME, INT, NUMBER, STRING, Type, unify
 
 __all__ = ["Param", "FunctionSpec", "BUILTINS", "WEEKDAYS"]
@@ -76,17 +77,17 @@ class FunctionSpec:
         return f"{self.name}({', '.join(parts)}) -> {ret}"
 
 
-def _local_date(ctx, t: datetime) -> date:
+def _local_date(ctx: EvaluationContext, t: datetime) -> date:
     return t.astimezone(ctx.tz).date()
 
 
-def days_since(ctx, t):
+def days_since(ctx: EvaluationContext, t: Any) -> Any:
     if t is None:
         return None
     return (ctx.now.astimezone(ctx.tz).date() - _local_date(ctx, t)).days
 
 
-def hours_since(ctx, t):
+def hours_since(ctx: EvaluationContext, t: Any) -> Any:
     if t is None:
         return None
     # Elapsed time: in UTC, since two datetimes with the same ZoneInfo
@@ -108,34 +109,30 @@ def _business_days_between(a: date, b: date) -> int:
     return count
 
 
-def business_days_since(ctx, t):
+def business_days_since(ctx: EvaluationContext, t: Any) -> Any:
     if t is None:
         return None
     return _business_days_between(_local_date(ctx, t), ctx.now.astimezone(ctx.tz).date())
 
 
-def weeks_since(ctx, t):
+def weeks_since(ctx: EvaluationContext, t: Any) -> Any:
     d = days_since(ctx, t)
     return None if d is None else d // 7
 
 
-def days_until(ctx, t):
+def days_until(ctx: EvaluationContext, t: Any) -> Any:
     d = days_since(ctx, t)
     return None if d is None else -d
 
 
-def exists(ctx, x):
+def exists(ctx: EvaluationContext, x: Any) -> Any:
     return x is not None
-
-
-def _select(ctx, event_type: str):
-    return ctx.events_of(event_type)
 
 
 _UNBOUNDED = object()
 
 
-def count(ctx, event_type, after=_UNBOUNDED, before=_UNBOUNDED):
+def count(ctx: EvaluationContext, event_type: Any, after: Any = _UNBOUNDED, before: Any = _UNBOUNDED) -> Any:
     # A bound that was written but is null (``after=deadline`` with no
     # deadline) makes the count unknown; a bound not written is no bound.
     if event_type is None or after is None or before is None:
@@ -156,7 +153,7 @@ def count(ctx, event_type, after=_UNBOUNDED, before=_UNBOUNDED):
 _event_time = attrgetter("at")  # an event's time (the bisection key), in C
 
 
-def last(ctx, event_type):
+def last(ctx: EvaluationContext, event_type: Any) -> Any:
     events = ctx.events_of(event_type)
     if not events:
         return None
@@ -164,7 +161,7 @@ def last(ctx, event_type):
     return events[-1]
 
 
-def first(ctx, event_type):
+def first(ctx: EvaluationContext, event_type: Any) -> Any:
     events = ctx.events_of(event_type)
     if not events:
         return None
@@ -172,27 +169,27 @@ def first(ctx, event_type):
     return events[0]
 
 
-def length(ctx, x):
+def length(ctx: EvaluationContext, x: Any) -> Any:
     return None if x is None else len(x)
 
 
-def minimum(ctx, *xs):
+def minimum(ctx: EvaluationContext, *xs: Any) -> Any:
     if any(x is None for x in xs):
         return None
     return min(xs)
 
 
-def maximum(ctx, *xs):
+def maximum(ctx: EvaluationContext, *xs: Any) -> Any:
     if any(x is None for x in xs):
         return None
     return max(xs)
 
 
-def local_hour(ctx, t):
+def local_hour(ctx: EvaluationContext, t: Any) -> Any:
     return None if t is None else t.astimezone(ctx.tz).hour
 
 
-def weekday(ctx, t):
+def weekday(ctx: EvaluationContext, t: Any) -> Any:
     return None if t is None else WEEKDAYS[t.astimezone(ctx.tz).weekday()]
 
 

@@ -9,10 +9,10 @@ is unknown. Nothing here runs at evaluation time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Protocol
+from typing import Callable, Iterable, Mapping, Protocol
 
 from engine.base.suggestions import suggest
-from engine.errors import ConditionSyntaxError, ConditionTypeError, condition_error
+from engine.errors import ConditionError, ConditionSyntaxError, ConditionTypeError, condition_error
 from engine.language.builtins import FunctionSpec
 from engine.language.nodes import (Attribute, Binary, BoolOp, Call, Chain, Keyword, ListExpr, Literal,
                     Name, Node, Unary)
@@ -71,14 +71,15 @@ class _Checker:
         self.functions: set[str] = set()
 
     def error(self, node: Node, message: str, hint: str | None = None,
-              code: str = "RULES-E005", cls: type = ConditionTypeError):
+              code: str = "RULES-E005",
+              cls: type[ConditionError] = ConditionTypeError) -> ConditionError:
         span = node.span
         return condition_error(cls, self.text, span.start, message,
                                length=max(1, span.end - span.start), hint=hint, code=code)
 
     # -- dispatch -----------------------------------------------------------
     def visit(self, node: Node) -> tuple[Node, Type]:
-        method = getattr(self, "visit_" + type(node).__name__)
+        method: Callable[[Node], tuple[Node, Type]] = getattr(self, "visit_" + type(node).__name__)
         return method(node)
 
     def visit_Literal(self, node: Literal) -> tuple[Node, Type]:

@@ -7,7 +7,7 @@ Every node carries its source ``span`` (offsets into the condition text) and its
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Any, Iterator, Union
 
 __all__ = [
     "Span", "Node", "Literal", "ListExpr", "Name", "Attribute", "Call",
@@ -30,7 +30,7 @@ class Span:
 _NOSPAN = Span(0, 0)
 
 
-def _meta():
+def _meta() -> Any:
     return field(default=_NOSPAN, compare=False, repr=False)
 
 

@@ -9,11 +9,12 @@ raise ``RecursionError``; the length and depth bounds are checked here too.
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer
 from lark.exceptions import (UnexpectedCharacters, UnexpectedEOF, UnexpectedInput,
                              UnexpectedToken, VisitError)
 
@@ -35,7 +36,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-def _cover(*items) -> Span:
+def _cover(*items: Any) -> Span:
     """The span from the first to the last of ``items`` (tokens or nodes)."""
     starts, ends = [], []
     for item in items:
@@ -85,36 +86,36 @@ class _Refused(Exception):
         self.hint = hint
 
 
-class _Build(Transformer):
+class _Build(Transformer[Token, Node]):
     """Reduction callbacks: Lark children → AST nodes (no semantic checks)."""
 
-    def or_expr(self, kids):
+    def or_expr(self, kids: list[Any]) -> Any:
         return BoolOp("or", tuple(kids), _cover(*kids))
 
-    def and_expr(self, kids):
+    def and_expr(self, kids: list[Any]) -> Any:
         return BoolOp("and", tuple(kids), _cover(*kids))
 
-    def not_(self, kids):
+    def not_(self, kids: list[Any]) -> Any:
         return Unary("not", kids[1], _cover(*kids))
 
-    def neg(self, kids):
+    def neg(self, kids: list[Any]) -> Any:
         return Unary("-", kids[1], _cover(*kids))
 
-    def comparison(self, kids):
+    def comparison(self, kids: list[Any]) -> Any:
         operands, ops = kids[0::2], tuple(kids[1::2])
         if len(ops) == 1:
             return Binary(ops[0], operands[0], operands[1], _cover(*operands))
         return Chain(ops, tuple(operands), _cover(*operands))
 
-    def comp_op(self, kids):
+    def comp_op(self, kids: list[Any]) -> Any:
         return str(kids[0])
 
-    def not_in(self, kids):
+    def not_in(self, kids: list[Any]) -> Any:
         return "not in"
 
     add_op = mul_op = comp_op
 
-    def sum(self, kids):
+    def sum(self, kids: list[Any]) -> Any:
         node = kids[0]
         for op, right in zip(kids[1::2], kids[2::2]):
             node = Binary(op, node, right, Span(node.span.start, right.span.end))
@@ -122,10 +123,10 @@ class _Build(Transformer):
 
     product = sum
 
-    def attribute(self, kids):
+    def attribute(self, kids: list[Any]) -> Any:
         return Attribute(kids[0], str(kids[1]), _cover(*kids))
 
-    def call(self, kids):
+    def call(self, kids: list[Any]) -> Any:
         name, arguments, rpar = kids[0], kids[2] or [], kids[3]
         args = tuple(a for a in arguments if not isinstance(a, Keyword))
         kws = tuple(a for a in arguments if isinstance(a, Keyword))
@@ -135,13 +136,13 @@ class _Build(Transformer):
                            f"put it before {kws[0].name}=…, or name it")
         return Call(str(name), args, kws, _cover(name, rpar))
 
-    def arguments(self, kids):
+    def arguments(self, kids: list[Any]) -> Any:
         return [k for k in kids if k is not None]
 
-    def keyword(self, kids):
+    def keyword(self, kids: list[Any]) -> Any:
         return Keyword(str(kids[0]), kids[1], _cover(*kids))
 
-    def int_(self, kids):
+    def int_(self, kids: list[Any]) -> Any:
         try:  # Python refuses to convert integers of more than ~4300 digits
             value = int(kids[0])
         except ValueError:
@@ -149,33 +150,33 @@ class _Build(Transformer):
                            "use a smaller number") from None
         return Literal(value, _tok_span(kids[0]))
 
-    def decimal(self, kids):
+    def decimal(self, kids: list[Any]) -> Any:
         value = float(kids[0])
         if not math.isfinite(value):  # would print as `inf`, which is a name
             raise _Refused(_tok_span(kids[0]), "number too large", "use a smaller number")
         return Literal(value, _tok_span(kids[0]))
 
-    def string(self, kids):
+    def string(self, kids: list[Any]) -> Any:
         return Literal(_unquote(str(kids[0])), _tok_span(kids[0]))
 
-    def true(self, kids):
+    def true(self, kids: list[Any]) -> Any:
         return Literal(True, _tok_span(kids[0]))
 
-    def false(self, kids):
+    def false(self, kids: list[Any]) -> Any:
         return Literal(False, _tok_span(kids[0]))
 
-    def null(self, kids):
+    def null(self, kids: list[Any]) -> Any:
         return Literal(None, _tok_span(kids[0]))
 
-    def name(self, kids):
+    def name(self, kids: list[Any]) -> Any:
         return Name(str(kids[0]), _tok_span(kids[0]))
 
-    def paren(self, kids):
+    def paren(self, kids: list[Any]) -> Any:
         # The node written in parentheses spans them too, so that a parent's
         # span (and an error's caret) never ends inside an open bracket.
         return replace(kids[1], span=_cover(*kids))
 
-    def list_(self, kids):
+    def list_(self, kids: list[Any]) -> Any:
         return ListExpr(tuple(k for k in kids[1:-1] if k is not None), _cover(kids[0], kids[-1]))
 
 
@@ -234,8 +235,7 @@ def syntax_error(text: str, offset: int, message: str, *, hint: str | None = Non
     """A :class:`ConditionSyntaxError` at ``offset`` of ``text``."""
     err = condition_error(ConditionSyntaxError, text, offset, message, length=length,
                           hint=hint, code=code)
-    assert isinstance(err, ConditionSyntaxError)
-    return err
+    return cast(ConditionSyntaxError, err)
 
 
 def _previous_token(text: str, offset: int) -> str | None:

@@ -7,7 +7,7 @@ from engine.language.checker import check
 from engine.language.compiler import CompiledExpr, compile_checked
 from engine.language.parser import DEFAULT_LIMITS, Limits, parse
 from engine.language.types import BOOL, Type
-from engine.model.vocabulary import Vocabulary
+from engine.model.vocabulary import Vocabulary, default_vocabulary
 
 __all__ = ["compile_condition"]
 
@@ -21,7 +21,6 @@ def compile_condition(text: str, vocabulary: Vocabulary | None = None, *,
     mapping of fact values.
     """
     if vocabulary is None:
-        from engine.model.policies import default_vocabulary
         vocabulary = default_vocabulary()
     return compile_checked(check(parse(text, limits), vocabulary, text, expect=expect),
                            vocabulary.functions)

@@ -9,18 +9,19 @@ from __future__ import annotations
 from bisect import bisect_right
 from operator import attrgetter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from engine.base.suggestions import suggest
 from engine.errors import InputError, LogError
 from engine.input.documents import Document, Positions, load_document, parse_document
-from engine.input.times import _pinned, get_zone, parse_moment, zone_suggestion
+from engine.input.times import pinned, get_zone, parse_moment, zone_suggestion
 from engine.input.schemas import validate_document
-from engine.model.vocabulary import FieldSpec, Vocabulary
+from engine.model.vocabulary import FieldSpec, Vocabulary, default_vocabulary
 
-__all__ = ["Event", "EventLog", "LogView", "load_log", "iter_jsonl_logs", "MAX_EVENTS"]
+__all__ = ["Event", "EventLog", "LogView", "load_log", "build_log", "checked_log", "iter_jsonl_logs",
+           "MAX_EVENTS"]
 
 _COMMON = ("id", "note")
 
@@ -57,7 +58,7 @@ class Event:
         return f"{self.type} {self.id or ''}".rstrip() + f" ({where})"
 
 
-class _ByType(dict):
+class _ByType(dict[str, Any]):
     """Event type → the log's events of that type up to a cutoff (a tuple, in
     time order), filled on first use. Without a cutoff (every event is at or
     before the moment — the usual case) one index serves every view of the
@@ -72,7 +73,7 @@ class _ByType(dict):
         # With the offset of the moment pinned (as event times are), the
         # comparisons of the bisection are those of two datetimes with the
         # same tzinfo, by far the cheapest kind.
-        self.cutoff = _pinned(cutoff) if cutoff is not None and cutoff.utcoffset() is not None \
+        self.cutoff = pinned(cutoff) if cutoff is not None and cutoff.utcoffset() is not None \
             else cutoff
 
     def __missing__(self, event_type: str) -> tuple[Event, ...]:
@@ -109,6 +110,10 @@ class LogView:
     def events(self) -> tuple[Event, ...]:
         return self.log.events[: self._count]
 
+    def __len__(self) -> int:
+        """How many of the log's events are at or before the moment."""
+        return self._count
+
 
 _TIME_ORDER = attrgetter("at", "index")  # stable: input order within one moment
 
@@ -140,7 +145,7 @@ class EventLog:
     def __repr__(self) -> str:
         return f"<EventLog {self.subject or self.source or ''} {len(self.events)} events>"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (EventLog, (self.events, self.timezone, self.subject, self.source))
 
     @classmethod
@@ -149,26 +154,21 @@ class EventLog:
         """Build a log from plain data (as parsed from YAML/JSON); more than
         ``max_events`` events is a ``LogError`` (RULES-E013)."""
         doc = Document(data, _NoPositions(), source or "<log>", "")
-        return _build(doc, vocabulary, max_events)
+        return build_log(doc, vocabulary, max_events)
 
 
 class _NoPositions(Positions):
     """Positions for data that came from no file: none."""
 
-    def of(self, path: tuple, *, key: bool = False) -> tuple[int | None, int | None]:
+    def of(self, path: tuple[Any, ...], *, key: bool = False) -> tuple[int | None, int | None]:
         return (None, None)
 
-    def line(self, path: tuple) -> int | None:
+    def line(self, path: tuple[Any, ...]) -> int | None:
         return None
 
 
-def _default_vocabulary() -> Vocabulary:
-    from engine.model.policies import default_vocabulary
-    return default_vocabulary()
-
-
-def _build(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:
-    vocab = vocabulary or _default_vocabulary()
+def build_log(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:
+    vocab = vocabulary or default_vocabulary()
     data = doc.data
     if not isinstance(data, dict):
         raise LogError("an event log must be a mapping with 'events'", **doc.where(()),
@@ -199,8 +199,8 @@ def _build(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_E
     return EventLog(events, zone_name, subject, doc.file)
 
 
-def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz,
-           line_of: Callable[[tuple], int | None] | None) -> Event:
+def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz: tzinfo,
+           line_of: Callable[[tuple[Any, ...]], int | None] | None) -> Event:
     path = ("events", i)
     if not isinstance(raw, dict):
         raise LogError("an event must be a mapping with 'type' and 'at'", **doc.where(path))
@@ -246,7 +246,7 @@ def _event(doc: Document, i: int, raw: Any, vocab: Vocabulary, tz,
                  line_of(path) if line_of is not None else None)
 
 
-def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value: Any, tz) -> Any:
+def _field_value(doc: Document, path: tuple[Any, ...], etype: str, spec: FieldSpec, value: Any, tz: tzinfo) -> Any:
     """``value`` of field ``spec`` as the event keeps it, or a LogError at ``path``."""
     kind = spec.type.name
     if value is None:
@@ -271,9 +271,12 @@ def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value:
             raise _field_error(doc, path, etype, spec, f"expected true or false, got {value!r}")
         return value
     if kind in ("int", "number"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind == "int" and isinstance(value, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or (kind == "int" and isinstance(value, float)):
             raise _field_error(doc, path, etype, spec,
                                f"expected {'an integer' if kind == 'int' else 'a number'}, got {value!r}")
+        if spec.minimum is not None and value < spec.minimum:
+            raise _field_error(doc, path, etype, spec, f"must be at least {spec.minimum}, got {value!r}")
         return value
     if kind in ("datetime", "date"):
         try:
@@ -288,7 +291,7 @@ def _field_value(doc: Document, path: tuple, etype: str, spec: FieldSpec, value:
     return value
 
 
-def _field_error(doc: Document, path: tuple, etype: str, spec: FieldSpec, message: str,
+def _field_error(doc: Document, path: tuple[Any, ...], etype: str, spec: FieldSpec, message: str,
                  hint: str | None = None) -> LogError:
     return LogError(f"{etype}.{spec.name}: {message}",
                     code="RULES-E024" if "time" not in message else "RULES-E022", hint=hint,
@@ -303,10 +306,17 @@ def load_log(path: str | Path, vocabulary: Vocabulary | None = None, *,
     return _checked(doc, vocabulary, max_events)
 
 
+def checked_log(doc: Document, vocabulary: Vocabulary | None = None, *,
+                max_events: int = MAX_EVENTS) -> EventLog:
+    """The log held by ``doc`` (a parsed YAML or JSON document), checked as
+    :func:`load_log` checks it (vocabulary, then the schema)."""
+    return _checked(doc, vocabulary, max_events)
+
+
 def _checked(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:
     # The log's own checks come first: they know the vocabulary and suggest
     # names; the schema (written for editors) is a backstop.
-    log = _build(doc, vocabulary, max_events)
+    log = build_log(doc, vocabulary, max_events)
     if not _plainly_valid(doc.data):
         validate_document(doc, "event-log.schema.json", LogError, "RULES-E020")
     return log

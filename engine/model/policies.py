@@ -1,4 +1,4 @@
-"""Policies and the action catalogue: loading, validation, versions.
+"""Policies: loading, validation, versions.
 
 ``policies/<policy-id>/<version>.yaml`` files are validated by the JSON Schema,
 then every rule's condition is parsed and type-checked against the vocabulary
@@ -12,9 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Literal, Mapping, cast
+from typing import Any, Iterable, Iterator, Literal, Mapping, cast
 
 from engine.base.version import __version__
 from engine.base.suggestions import suggest
@@ -25,14 +24,18 @@ from engine.errors import ConditionError, InputError, PolicyError, RulesError, U
 from engine.base.resources import policies_dir
 from engine.input.documents import Document, load_document
 from engine.input.schemas import validate_document
-from engine.model.vocabulary import Vocabulary, load_vocabulary
+from engine.model.actions import ActionCatalogue, default_actions, load_actions
+from engine.model.vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
-__all__ = ["Action", "ActionCatalogue", "Rule", "Policy", "PolicySet", "load_actions",
-           "load_policies", "load_policy_file", "default_vocabulary", "parse_version",
-           "ENGINE_VERSION", "MAX_POLICIES", "MAX_RULES_PER_POLICY", "Stance"]
+__all__ = ["Rule", "Policy", "PolicySet", "load_policies", "load_policy_file",
+           "default_vocabulary", "parse_version",
+           "ENGINE_VERSION", "MAX_POLICIES", "MAX_RULES_PER_POLICY", "Stance", "Grade"]
 
 Stance = Literal["do", "avoid", "may"]
 """How a source stands on an action: recommends it, warns against it, or permits it."""
+
+Grade = Literal["strong", "weak"]
+"""How strongly the article words a recommendation ("never …" is strong, "you may want to …" weak)."""
 
 ENGINE_VERSION = __version__
 Version = tuple[int, ...]
@@ -62,64 +65,6 @@ def _requires_ok(spec: str, version: str = ENGINE_VERSION) -> bool:
     return True
 
 
-# -- actions -----------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    id: str
-    label: str
-    doc: str
-    params: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    param_docs: Mapping[str, str] = field(default_factory=dict)
-    opposes: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class ActionCatalogue:
-    actions: Mapping[str, Action]
-    source: str | None = None
-
-    def __getitem__(self, action_id: str) -> Action:
-        return self.actions[action_id]
-
-    def __contains__(self, action_id: object) -> bool:
-        return action_id in self.actions
-
-    def opposed(self, a: str, b: str) -> bool:
-        return b in self.actions[a].opposes
-
-
-def _actions_from(doc: Document) -> ActionCatalogue:
-    validate_document(doc, "actions.schema.json", PolicyError, "RULES-E030")
-    raw = doc.data["actions"]
-    seen: dict[str, int] = {}
-    for i, a in enumerate(raw):
-        if a["id"] in seen:
-            raise PolicyError(f"duplicate action id '{a['id']}' (first at item {seen[a['id']] + 1})",
-                              code="RULES-E033", **doc.where(("actions", i, "id")))
-        seen[a["id"]] = i
-    opposes: dict[str, set[str]] = {a["id"]: set() for a in raw}
-    for i, a in enumerate(raw):
-        for j, other in enumerate(a.get("opposes") or ()):
-            if other not in opposes:
-                raise PolicyError(f"'{a['id']}' opposes unknown action '{other}'", code="RULES-E031",
-                                  hint=suggest(other, opposes), **doc.where(("actions", i, "opposes", j)))
-            opposes[a["id"]].add(other)
-            opposes[other].add(a["id"])  # opposition is symmetric
-    actions = {}
-    for a in raw:
-        params = {name: tuple(p["values"]) for name, p in (a.get("params") or {}).items()}
-        docs = {name: p["doc"] for name, p in (a.get("params") or {}).items()}
-        actions[a["id"]] = Action(a["id"], a["label"], a["doc"], params, docs,
-                                  frozenset(opposes[a["id"]]))
-    return ActionCatalogue(actions, doc.file)
-
-
-def load_actions(path: str | Path | None = None) -> ActionCatalogue:
-    target = Path(path) if path else policies_dir() / "actions.yaml"
-    return _actions_from(load_document(target, display=str(path) if path else "policies/actions.yaml"))
-
-
 # -- rules and policies -------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +82,7 @@ class Rule:
     quote: str
     attributed_to: str | None = None
     line: int | None = None
+    grade: Grade | None = None  # absent in policies written before 1.1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,11 +107,11 @@ class Policy:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-class _Cache(dict):
+class _Cache(dict[Any, Any]):
     """Derived data kept with a :class:`PolicySet` (the evaluator's per-set
     tables). Not part of its value: not compared, and empty after pickling."""
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (_Cache, ())
 
 
@@ -176,9 +122,9 @@ class PolicySet:
     policies: tuple[Policy, ...]
     vocabulary: Vocabulary = field(repr=False)
     actions: ActionCatalogue = field(repr=False)
-    _cache: dict = field(default_factory=_Cache, init=False, repr=False, compare=False)
+    _cache: dict[Any, Any] = field(default_factory=_Cache, init=False, repr=False, compare=False)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Policy]:
         return iter(self.policies)
 
     def __len__(self) -> int:
@@ -188,7 +134,7 @@ class PolicySet:
         return next((p for p in self.policies if p.id == policy_id), None)
 
 
-def _condition_error(doc: Document, path: tuple, err: ConditionError) -> PolicyError:
+def _condition_error(doc: Document, path: tuple[Any, ...], err: ConditionError) -> PolicyError:
     where = doc.locate_in_scalar(path, err.offset or 0)
     return PolicyError(err.message, code=err.code, hint=err.hint, end_column=(
         where["column"] + err.length if where.get("column") else None), **where)
@@ -238,7 +184,7 @@ def _policy_from(doc: Document, raw_bytes: bytes, vocabulary: Vocabulary,
         action = actions[action_id]
         params: dict[str, str | tuple[str, ...]] = {}
         for name, value in then.items():
-            if name in ("action", "stance"):
+            if name in ("action", "stance", "grade"):
                 continue
             allowed = action.params.get(name)
             if allowed is None:
@@ -260,7 +206,8 @@ def _policy_from(doc: Document, raw_bytes: bytes, vocabulary: Vocabulary,
             condition=compile_checked(checked, vocabulary.functions),
             action=action_id, stance=cast(Stance, then["stance"]), params=params,
             section=r["cite"]["section"], quote=r["cite"]["quote"],
-            attributed_to=r.get("attributed_to"), line=doc.positions.of(path)[0]))
+            attributed_to=r.get("attributed_to"), line=doc.positions.of(path)[0],
+            grade=cast("Grade | None", then.get("grade"))))
     return Policy(id=data["policy"], version=data["version"], title=data["title"],
                   source=dict(data["source"]), requires=data["requires"],
                   changes=tuple(data["changes"]), rules=tuple(rules), file=doc.file,
@@ -280,18 +227,6 @@ def load_policy_file(path: str | Path, vocabulary: Vocabulary | None = None,
     return _policy_from(doc, p.read_bytes(), vocab, acts, expect_id, expect_version, max_rules)
 
 
-@lru_cache(maxsize=4)
-def default_vocabulary(cache: CacheSetting = None) -> Vocabulary:
-    """The bundled vocabulary (loaded once per process and ``cache`` setting,
-    and kept in the on-disk cache unless ``cache=False``; immutable)."""
-    file = policies_dir() / "vocabulary.yaml"
-    return cached("vocabulary", [("policies/vocabulary.yaml", file)], (), load_vocabulary,
-                  Vocabulary, cache)
-
-
-@lru_cache(maxsize=1)
-def default_actions() -> ActionCatalogue:
-    return load_actions()
 
 
 def policy_files(root: Path) -> dict[str, dict[str, Path]]:

@@ -9,6 +9,7 @@ types, and cycles between facts are load errors naming the cycle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -22,8 +23,9 @@ from engine.base.resources import policies_dir
 from engine.input.documents import Document, load_document
 from engine.language.types import Type, assignable, parse_type
 from engine.input.schemas import validate_document
+from engine.model.cache import CacheSetting, cached
 
-__all__ = ["FieldSpec", "EventTypeSpec", "FactSpec", "Vocabulary", "load_vocabulary"]
+__all__ = ["FieldSpec", "EventTypeSpec", "FactSpec", "Vocabulary", "load_vocabulary", "default_vocabulary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class FieldSpec:
     required: bool = False
     min_items: int = 0
     single_to_list: bool = False
+    minimum: int | None = None  # the least value of an int field
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +128,11 @@ def _field_spec(name: str, raw: Mapping[str, Any]) -> FieldSpec:
                      values=tuple(values) if values else None, default=raw.get("default"),
                      required=bool(raw.get("required", False)),
                      min_items=int(raw.get("min_items", 0)),
-                     single_to_list=bool(raw.get("single_to_list", False)))
+                     single_to_list=bool(raw.get("single_to_list", False)),
+                     minimum=raw.get("minimum"))
 
 
-def _condition_error_in(doc: Document, path: tuple, err: ConditionError) -> VocabularyError:
+def _condition_error_in(doc: Document, path: tuple[Any, ...], err: ConditionError) -> VocabularyError:
     where = doc.locate_in_scalar(path, err.offset or 0)
     return VocabularyError(f"in the definition of '{path[1]}': {err.message}", code=err.code,
                            hint=err.hint, **where)
@@ -254,3 +258,12 @@ def load_vocabulary(path: str | Path | None = None, *,
     target = Path(path) if path is not None else policies_dir() / "vocabulary.yaml"
     doc = load_document(target, display=str(path) if path is not None else "policies/vocabulary.yaml")
     return vocabulary_from_document(doc, fact_functions, functions)
+
+
+@lru_cache(maxsize=4)
+def default_vocabulary(cache: CacheSetting = None) -> Vocabulary:
+    """The bundled vocabulary (loaded once per process and ``cache`` setting,
+    and kept in the on-disk cache unless ``cache=False``; immutable)."""
+    file = policies_dir() / "vocabulary.yaml"
+    return cached("vocabulary", [("policies/vocabulary.yaml", file)], (), load_vocabulary,
+                  Vocabulary, cache)

@@ -3,8 +3,6 @@ Markdown, JSON or HTML. They only read reports; they never evaluate."""
 
 from __future__ import annotations
 
-from typing import Callable
-
 from engine.runtime.report import Report
 
 __all__ = ["render_report", "FORMATS"]

@@ -6,22 +6,49 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from engine.runtime.report import AdviceGroup, Conflict, Recommendation, Report
+from engine.input.times import get_zone
+from engine.runtime.report import AdviceGroup, Conflict, Consensus, Recommendation, Report
 
-__all__ = ["when_text", "params_text", "conflict_title", "side_text", "situation_items",
-           "moment", "split_advice"]
+__all__ = ["when_text", "params_text", "conflict_title", "side_text", "window_text", "consensus_text",
+           "consensus_of", "situation_items", "moment", "report_now", "split_advice", "grade_text",
+           "STANCE_MARKS"]
+
+#: The mark before a recommendation in text views: do, avoid, may (an option).
+STANCE_MARKS = {"do": "✓", "avoid": "✗", "may": "○"}
+
+
+def grade_text(grade: str | None) -> str:
+    """`` [strong]`` / `` [weak]`` after a quote: how firmly the article words it."""
+    return f" [{grade}]" if grade else ""
 
 
 def moment(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
 
 
-def when_text(iso: str, now: datetime | None = None) -> str:
-    """``Fri 20 Nov 2026 00:00`` plus how far from ``now`` in days."""
+def report_now(report: Report) -> datetime:
+    """The report's moment in the log's time zone. Times shown relative to it
+    are converted to that zone, so each gets the UTC offset of its own
+    instant (not the offset of the report's moment: across a daylight-saving
+    change those differ by an hour)."""
+    try:
+        zone = get_zone(report.timezone)
+    except ValueError:  # a report built by hand with a zone this machine lacks
+        return moment(report.at)
+    return moment(report.at).astimezone(zone)
+
+
+def when_text(iso: str, now: datetime | None = None, *, dates: bool = True) -> str:
+    """``Tue 17 Nov 2026 10:00`` plus how far from ``now`` in days, in the
+    zone of ``now`` (see :func:`report_now`). With ``dates``, a time of
+    exactly 00:00 local is shown as the date alone (``Fri 20 Nov 2026``):
+    a date without a time (``by: 2026-11-20``) is kept as that day's 00:00,
+    and "Fri 20 Nov 2026 00:00" reads like Thursday night."""
     t = moment(iso)
     if now is not None:
         t = t.astimezone(now.tzinfo)
-    text = t.strftime("%a %d %b %Y %H:%M")
+    midnight = (t.hour, t.minute, t.second, t.microsecond) == (0, 0, 0, 0)
+    text = t.strftime("%a %d %b %Y" if dates and midnight else "%a %d %b %Y %H:%M")
     if now is not None:
         days = (now.date() - t.date()).days
         if days > 0:
@@ -41,26 +68,64 @@ def params_text(params: Mapping[str, Any]) -> str:
 
 
 def conflict_title(c: Conflict, labels: Mapping[str, str]) -> str:
+    """One line saying what the sources disagree about (docs/disagreements.md)."""
+    names = list(c.labels) if c.labels else [labels.get(x, x) for x in c.actions]
     if c.kind == "opposed":
-        return f"{labels.get(c.actions[0], c.actions[0])}: some sources say do, others say avoid"
+        if len(names) > 1:  # avoid a more general action than the one advised
+            return f"{names[0]}: some sources say do, others avoid every “{names[1]}”"
+        return f"{names[0]}: some sources say do, others say avoid"
     if c.kind == "exclusive":
-        a, b = (labels.get(x, x) for x in c.actions)
-        return f"“{a}” vs “{b}”: sources advise both, and they exclude each other"
-    title = f"{labels.get(c.actions[0], c.actions[0])}: sources agree to do it but differ on {c.param}"
-    if c.common:
-        return title + f" ({' or '.join(c.common)} satisfies all of them)"
-    return title + " (no single choice satisfies all of them)"
+        return f"“{names[0]}” vs “{names[1]}”: sources advise both, and they exclude each other"
+    if c.kind == "timing":
+        return f"{names[0]}: sources agree to do it but not when"
+    return f"{names[0]}: sources agree to do it but no single {c.param} satisfies all of them"
+
+
+def window_text(start: str, until: str | None) -> str:
+    """``from Sat 31 Oct 2026 11:00 until Sun 01 Nov 2026 09:00`` (or ``… on``)."""
+    if until is None:
+        return f"from {when_text(start)} on"
+    return f"from {when_text(start)} until {when_text(until)}"
 
 
 def side_text(c: Conflict, side: tuple[Recommendation, ...]) -> str:
-    refs = ", ".join(f"{r.policy} ({r.rule})" for r in side)
-    if c.kind == "opposed":
-        return f"{side[0].stance}: {refs}"
-    if c.kind == "exclusive":
-        return f"do {side[0].action}: {refs}"
-    value = side[0].params.get(c.param or "")
-    shown = " or ".join(value) if isinstance(value, (list, tuple)) else str(value)
-    return f"{shown}: {refs}"
+    """One side of a conflict: each rule with its stance, parameters and
+    (timing) window."""
+    parts = []
+    for r in side:
+        shown = f" ({params_text(r.params)})" if r.params else ""
+        parts.append(f"{r.stance}{shown}: {r.policy} ({r.rule})")
+    text = "; ".join(parts)
+    if c.kind == "timing" and c.windows:
+        start, until = c.windows[c.sides.index(side)]
+        return f"{window_text(start, until)}: {text}"
+    return text
+
+
+def consensus_text(c: Consensus, now: datetime | None = None) -> str:
+    """Where every source stands on one action, in one line: ``for: a, b ·
+    against: c · later: d (from Tue 03 Nov 2026 00:00) · silent: e``, and the
+    values that satisfy every source for it."""
+    parts = []
+    for word, names in (("for", c.pro), ("optional", c.optional), ("against", c.against)):
+        if names:
+            parts.append(f"{word}: {', '.join(names)}")
+    if c.later:
+        first: dict[str, str] = {}
+        for policy, _, at in sorted(c.later, key=lambda x: (x[2], x[0])):
+            first.setdefault(policy, at)
+        parts.append("later: " + ", ".join(f"{p} (from {when_text(at, now)})" for p, at in first.items()))
+    if c.silent:
+        parts.append(f"silent: {', '.join(c.silent)}")
+    for param, values in sorted(c.satisfied_by.items()):
+        if values and len(c.pro) > 1:
+            parts.append(f"{param} {' or '.join(values)} satisfies all of them")
+    return " · ".join(parts)
+
+
+def consensus_of(report: Report) -> dict[str, Consensus]:
+    """The report's consensus by action."""
+    return {c.action: c for c in report.consensus}
 
 
 _FACT_WORDS = {
@@ -68,12 +133,14 @@ _FACT_WORDS = {
     "deadline": "Their date", "contacts_since_interview": "Follow-ups since the interview",
     "last_contact": "Last follow-up", "last_reply": "Last reply", "last_reply_tone": "Tone of last reply",
     "check_in_invited_after": "Invited to check in after", "outcome": "Outcome",
+    "interview_round": "Interview round", "round_deadline": "Their date",
+    "round_check_in_after": "Invited to check in after", "next_interview": "Next interview",
 }
 
 
 def situation_items(report: Report) -> list[tuple[str, str]]:
     """(label, value) pairs describing the situation, datetimes relative to now."""
-    now = moment(report.at)
+    now = report_now(report)
     items = []
     for name, value in report.situation.items():
         label = _FACT_WORDS.get(name, name.replace("_", " ").capitalize())
@@ -90,9 +157,9 @@ def situation_items(report: Report) -> list[tuple[str, str]]:
 
 
 def split_advice(report: Report) -> tuple[list[AdviceGroup], list[AdviceGroup]]:
-    """Advice groups with at least one ``do`` and with only ``avoid``."""
+    """Advice groups with at least one ``do`` or ``may``, and with only ``avoid``."""
     do: list[AdviceGroup] = []
     avoid: list[AdviceGroup] = []
     for group in report.advice:
-        (do if any(r.stance == "do" for r in group.recommendations) else avoid).append(group)
+        (do if any(r.stance != "avoid" for r in group.recommendations) else avoid).append(group)
     return do, avoid

@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
-from engine.runtime.plan import Plan, PlanItem
+from engine.runtime.plan import Plan
 from engine.runtime.report import Report
-from engine.render.common import conflict_title, params_text, side_text, situation_items, split_advice, when_text
+from engine.render.common import (report_now, conflict_title, consensus_of, consensus_text, grade_text,
+                                  params_text, side_text,
+                                  situation_items, split_advice, when_text)
 
 __all__ = ["render_html"]
 
@@ -19,11 +21,11 @@ _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1d2125}
 h1{font-size:1.6rem;margin:0 0 .2rem}h2{font-size:1.2rem;margin:2rem 0 .6rem;border-bottom:1px solid #ccd}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d5d8dc;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f4f6}.do{color:#1b6e2a}.avoid{color:#a11d1d}code{font-size:.9em;background:#f3f4f6;padding:0 .2em}
+th{background:#f3f4f6}.do{color:#1b6e2a}.may{color:#4d7f55}.avoid{color:#a11d1d}code{font-size:.9em;background:#f3f4f6;padding:0 .2em}
 .conflict{border-left:4px solid #d97706;background:#fff7ed;padding:.4rem .8rem;margin:.5rem 0}
 .rec{margin:.4rem 0 .8rem 1rem}.trace{color:#555;font-size:.9em;margin:.1rem 0 .1rem 1rem}
 figure{margin:0}svg{width:100%;height:auto;font:11px system-ui,sans-serif}
-.bar-do{fill:#3fa34d}.bar-avoid{fill:#c94b4b}.disagreement{stroke:#b45309;stroke-width:2;fill-opacity:.75}
+.bar-do{fill:#3fa34d}.bar-may{fill:#a8d5ae}.bar-avoid{fill:#c94b4b}.disagreement{stroke:#b45309;stroke-width:2;fill-opacity:.75}
 .today{stroke:#1d4ed8;stroke-width:2;stroke-dasharray:4 3}.event{fill:#374151}.grid{stroke:#e5e7eb}
 
 @media print{body{margin:0;max-width:none;font-size:11pt}h2{break-after:avoid}table,.conflict,figure{break-inside:avoid}}
@@ -63,7 +65,7 @@ def _timeline(plan: Plan) -> str:
         day += timedelta(days=step)
     y = top
     out.append(f'<g class="lane" data-lane="events"><text x="8" y="{y + 17}">events</text>')
-    for etype, at, label in plan.events:
+    for _etype, at, label in plan.events:
         out.append(f'<circle class="event" cx="{x(at):.1f}" cy="{y + 12}" r="5"><title>'
                    f'{escape(label)} — {escape(_fmt(at))}</title></circle>')
     out.append("</g>")
@@ -95,12 +97,14 @@ def _timeline(plan: Plan) -> str:
     ly = height - 14
     out.append(f'<g class="legend"><rect class="bar-do" x="{left}" y="{ly - 9}" width="14" height="10"/>'
                f'<text x="{left + 18}" y="{ly}">do</text>'
-               f'<rect class="bar-avoid" x="{left + 50}" y="{ly - 9}" width="14" height="10"/>'
-               f'<text x="{left + 68}" y="{ly}">avoid</text>'
-               f'<rect class="bar-do disagreement" x="{left + 120}" y="{ly - 9}" width="14" height="10"/>'
-               f'<text x="{left + 140}" y="{ly}">disagrees with another source</text>'
-               f'<line class="today" x1="{left + 330}" y1="{ly - 10}" x2="{left + 330}" y2="{ly + 2}"/>'
-               f'<text x="{left + 336}" y="{ly}">now</text></g>')
+               f'<rect class="bar-may" x="{left + 50}" y="{ly - 9}" width="14" height="10"/>'
+               f'<text x="{left + 68}" y="{ly}">may (an option)</text>'
+               f'<rect class="bar-avoid" x="{left + 170}" y="{ly - 9}" width="14" height="10"/>'
+               f'<text x="{left + 188}" y="{ly}">avoid</text>'
+               f'<rect class="bar-do disagreement" x="{left + 240}" y="{ly - 9}" width="14" height="10"/>'
+               f'<text x="{left + 260}" y="{ly}">disagrees with another source</text>'
+               f'<line class="today" x1="{left + 450}" y1="{ly - 10}" x2="{left + 450}" y2="{ly + 2}"/>'
+               f'<text x="{left + 456}" y="{ly}">now</text></g>')
     out.append("</svg>")
     return "\n".join(out)
 
@@ -121,7 +125,7 @@ def _plan_table(plan: Plan) -> str:
 
 
 def _report_sections(report: Report) -> str:
-    now = datetime.fromisoformat(report.at)
+    now = report_now(report)
     parts = ["<h2>Situation</h2><table><tbody>"]
     for label, value in situation_items(report):
         parts.append(f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>")
@@ -134,17 +138,21 @@ def _report_sections(report: Report) -> str:
         parts += [f"<li>{escape(side_text(c, side))}</li>" for side in c.sides]
         parts.append("</ul></div>")
     do, avoid = split_advice(report)
+    agreed = consensus_of(report)
     for title, groups in (("What to do", do), ("What to avoid", avoid)):
         parts.append(f"<h2>{title} ({len(groups)})</h2>")
         for g in groups:
             parts.append(f"<h3>{escape(g.label)} <code>{escape(g.action)}</code></h3>")
+            if g.action in agreed:
+                parts.append(f'<p class="consensus">Sources: {escape(consensus_text(agreed[g.action], now))}</p>')
             for r in g.recommendations:
                 params = f" ({escape(params_text(r.params))})" if r.params else ""
                 parts.append(f'<div class="rec"><span class="{r.stance}">{r.stance}</span> · '
                              f"<strong>{escape(r.policy)}@{escape(r.version)}</strong> · <code>{escape(r.rule)}</code>"
                              f"{params}<br>{escape(r.summary)}<div class=\"trace\">when <code>{escape(r.when)}</code>"
                              + "".join(f"<br>{escape(t)}" for t in r.trace)
-                             + f"</div><div>cite: “{escape(r.quote)}” — <em>{escape(r.section)}</em></div></div>")
+                             + f"</div><div>cite: “{escape(r.quote)}”{escape(grade_text(r.grade))} "
+                             f"— <em>{escape(r.section)}</em></div></div>")
             for n in g.not_firing:
                 nxt = f"; would apply from {escape(when_text(n.next_fires_at, now))}" if n.next_fires_at else ""
                 parts.append(f'<div class="trace">not now: {escape(n.policy)}@{escape(n.version)} '

@@ -45,4 +45,5 @@ def render_ics(plan: Plan) -> bytes:
         cal.add_component(ev)
     if hasattr(cal, "add_missing_timezones"):  # VTIMEZONE for every TZID used (RFC 5545)
         cal.add_missing_timezones()
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from engine.runtime.report import AdviceGroup, Report
-from engine.render.common import (conflict_title, moment, params_text, side_text, situation_items,
-                     split_advice, when_text)
+from datetime import datetime
+
+from engine.runtime.report import AdviceGroup, Consensus, Report
+from engine.render.common import (conflict_title, consensus_of, consensus_text, grade_text, params_text,
+                                  report_now, side_text, situation_items, split_advice, when_text)
 
 __all__ = ["render"]
 
@@ -13,9 +15,11 @@ def _esc(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _group(lines: list[str], g: AdviceGroup, now) -> None:
+def _group(lines: list[str], g: AdviceGroup, now: datetime, agreed: Consensus | None = None) -> None:
     lines.append(f"### {g.label} (`{g.action}`)")
     lines.append("")
+    if agreed is not None:
+        lines += [f"Sources: {consensus_text(agreed, now)}", ""]
     for r in g.recommendations:
         params = f" — {params_text(r.params)}" if r.params else ""
         lines.append(f"- **{r.stance}** · `{r.policy}@{r.version}` · `{r.rule}`{params}: {r.summary}")
@@ -23,7 +27,7 @@ def _group(lines: list[str], g: AdviceGroup, now) -> None:
         for t in r.trace:
             lines.append(f"    - `{t}`")
         who = f" ({r.attributed_to})" if r.attributed_to else ""
-        lines.append(f"  - cite: “{r.quote}” — *{r.section}*{who}")
+        lines.append(f"  - cite: “{r.quote}”{grade_text(r.grade)} — *{r.section}*{who}")
     if g.not_firing:
         lines.append("")
         lines.append("| other source | rule | stance | status | because | would apply from |")
@@ -36,9 +40,9 @@ def _group(lines: list[str], g: AdviceGroup, now) -> None:
 
 
 def render(report: Report) -> str:
-    now = moment(report.at)
+    now = report_now(report)
     lines = [f"# {report.subject or report.log or 'Follow-up advice'}", "",
-             f"As of **{when_text(report.at)}** ({report.timezone}).", "", "## Situation", "",
+             f"As of **{when_text(report.at, dates=False)}** ({report.timezone}).", "", "## Situation", "",
              "| | |", "|---|---|"]
     for label, value in situation_items(report):
         lines.append(f"| {label} | {_esc(value)} |")
@@ -54,9 +58,10 @@ def render(report: Report) -> str:
     lines.append("")
     do, avoid = split_advice(report)
     lines += [f"## What to do ({len(do)})", ""]
+    agreed = consensus_of(report)
     for g in do:
-        _group(lines, g, now)
+        _group(lines, g, now, agreed.get(g.action))
     lines += [f"## What to avoid ({len(avoid)})", ""]
     for g in avoid:
-        _group(lines, g, now)
+        _group(lines, g, now, agreed.get(g.action))
     return "\n".join(lines).rstrip() + "\n"

@@ -9,7 +9,7 @@ __all__ = ["render_plan_text", "render_plan_markdown"]
 
 
 def _what(item: PlanItem) -> str:
-    verb = "" if item.stance == "do" else "avoid: "
+    verb = {"do": "", "may": "may: "}.get(item.stance, "avoid: ")
     params = f" ({params_text(item.params)})" if item.params else ""
     return f"{item.policy}: {verb}{item.label.lower()}{params}"
 

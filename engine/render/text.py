@@ -5,12 +5,15 @@ to ``policy@version``, rule, citation and the values behind it."""
 from __future__ import annotations
 
 import textwrap
+from datetime import datetime
+from typing import Any
 
 import click
 
-from engine.runtime.report import AdviceGroup, Recommendation, Report
-from engine.render.common import (conflict_title, moment, params_text, side_text, situation_items,
-                     split_advice, when_text)
+from engine.runtime.report import AdviceGroup, Consensus, Recommendation, Report
+from engine.render.common import (STANCE_MARKS, conflict_title, consensus_of, consensus_text, grade_text,
+                                  params_text, report_now,
+                                  side_text, situation_items, split_advice, when_text)
 
 __all__ = ["render"]
 
@@ -20,7 +23,7 @@ class _Out:
         self.color = color
         self.lines: list[str] = []
 
-    def style(self, text: str, **kw) -> str:
+    def style(self, text: str, **kw: Any) -> str:
         return click.style(text, **kw) if self.color else text
 
     def add(self, text: str = "") -> None:
@@ -41,16 +44,18 @@ def _rec(out: _Out, r: Recommendation, mark: str) -> None:
     out.wrap(f"when: {r.when}", "      ")
     for line in r.trace:
         out.wrap(out.style(line, dim=True), "        ")
-    cite = f"cite: “{r.quote}” — section “{r.section}”"
+    cite = f"cite: “{r.quote}”{grade_text(r.grade)} — section “{r.section}”"
     if r.attributed_to:
         cite += f", attributed to {r.attributed_to}"
     out.wrap(cite, "      ")
 
 
-def _group(out: _Out, g: AdviceGroup, now) -> None:
+def _group(out: _Out, g: AdviceGroup, now: datetime, agreed: Consensus | None = None) -> None:
     out.add(out.style(f"■ {g.label}", bold=True) + out.style(f"  [{g.action}]", dim=True))
+    if agreed is not None:
+        out.wrap("Sources: " + consensus_text(agreed, now), "  ")
     for r in g.recommendations:
-        _rec(out, r, "✓" if r.stance == "do" else "✗")
+        _rec(out, r, STANCE_MARKS.get(r.stance, "✗"))
     if g.not_firing:
         out.add("  Other sources on this, not applying now:")
         for n in g.not_firing:
@@ -63,10 +68,13 @@ def _group(out: _Out, g: AdviceGroup, now) -> None:
 
 def render(report: Report, *, color: bool = False) -> str:
     out = _Out(color)
-    now = moment(report.at)
+    now = report_now(report)
     title = report.subject or report.log or "Your follow-up"
     out.add(out.style(title, bold=True))
-    out.add(f"As of {when_text(report.at)} ({report.timezone})")
+    out.add(f"As of {when_text(report.at, dates=False)} ({report.timezone})")
+    if report.events_after:
+        out.wrap(f"{report.events_after} event(s) in the log after this moment were ignored "
+                 "(a later --at includes them).", "")
     out.add()
     out.add(out.style("SITUATION", bold=True))
     for label, value in situation_items(report):
@@ -87,10 +95,11 @@ def render(report: Report, *, color: bool = False) -> str:
     if not do:
         out.add("  No source recommends an action right now.")
     out.add()
+    agreed = consensus_of(report)
     for g in do:
-        _group(out, g, now)
+        _group(out, g, now, agreed.get(g.action))
     out.add(out.style(f"WHAT TO AVOID ({len(avoid)})", bold=True, fg="red"))
     out.add()
     for g in avoid:
-        _group(out, g, now)
+        _group(out, g, now, agreed.get(g.action))
     return "\n".join(out.lines).rstrip() + "\n"

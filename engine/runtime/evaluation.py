@@ -15,7 +15,9 @@ from engine.runtime.explanation import fact_sources, iso_seconds, json_value, tr
 from engine.runtime.facts import FactContext
 from engine.language.nodes import Name, walk
 from engine.model.policies import ENGINE_VERSION, Policy, PolicySet, Rule
-from engine.runtime.report import (AdviceGroup, Conflict, NotFiring, PolicyInfo, Recommendation, Report)
+from engine.runtime.conflicts import consensus, find_conflicts, timing_conflicts
+from engine.runtime.report import (REPORT_VERSION, AdviceGroup, Conflict, Consensus, NotFiring, PolicyInfo,
+                                   Recommendation, Report)
 from engine.input.times import check_year, localize
 from engine.runtime.timing import DEFAULT_HORIZON, DEFAULT_SEARCH_BUDGET, SearchBudget, SearchCutShort, next_change
 
@@ -60,7 +62,7 @@ class _Tables:
     """What the evaluation of a policy set can work out once, kept with the
     set (``PolicySet._cache``) and shared by every evaluation:
 
-    * ``rules``: every (policy, rule) in order; ``slots[i]``: the index in
+    * ``rules``: every (policy, rule) in order (``index``: (policy id, rule id) → i); ``slots[i]``: the index in
       ``conditions`` of rule i's condition — rules with the same ``when`` text
       share one compiled condition, evaluated once per evaluation (a condition
       is a pure function of the context: facts and shared calls are memoised);
@@ -74,7 +76,7 @@ class _Tables:
       ``situation``: its facts.
     """
 
-    __slots__ = ("rules", "conditions", "slots", "by_condition", "recommendations", "outcomes",
+    __slots__ = ("rules", "index", "conditions", "slots", "by_condition", "recommendations", "outcomes",
                  "groups", "info", "situation", "vocabulary", "prefetch", "fused", "fused_from",
                  "info_text")
 
@@ -82,6 +84,7 @@ class _Tables:
 
     def __init__(self, policies: PolicySet) -> None:
         self.rules = tuple((p, r) for p in policies.policies for r in p.rules)
+        self.index = {(p.id, r.id): i for i, (p, r) in enumerate(self.rules)}
         index: dict[str, int] = {}
         conditions: list[Any] = []
         compiled = []
@@ -110,8 +113,7 @@ class _Tables:
         self.fused_from = (tuple(compiled), tuple(map(tuple, indices)))
         self.recommendations: list[Recommendation | None] = [None] * len(self.rules)
         self.outcomes: dict[tuple[int, ...], _Outcome] = {}
-        self.groups: dict[tuple[int, ...], tuple[AdviceGroup, list[Conflict],
-                                                 tuple[Recommendation, ...], str, list[str]]] = {}
+        self.groups: dict[tuple[int, ...], tuple[AdviceGroup, str]] = {}
         self.info = tuple(PolicyInfo(p.id, p.version, p.title, p.source.get("author"), p.file,
                                      p.sha256, len(p.rules)) for p in policies.policies)
         self.info_text = _dumps([p.to_dict() for p in self.info])
@@ -127,7 +129,8 @@ class _Tables:
             if fused is _UNBUILT:
                 fused = self.build()
             if fused is not None and not ctx:  # a fresh context: no fact computed yet
-                return fused(ctx)
+                result: list[int] = fused(ctx)
+                return result
         fired: list[int] = []
         for condition, rules in self.by_condition:
             if condition(ctx) is True:
@@ -148,7 +151,7 @@ class _Tables:
             p, r = self.rules[i]
             rec = self.recommendations[i] = Recommendation(
                 p.id, p.version, r.id, r.action, r.stance, dict(r.params), r.summary, r.section,
-                r.quote, r.when, attributed_to=r.attributed_to)
+                r.quote, r.when, attributed_to=r.attributed_to, grade=r.grade)
         return rec
 
 
@@ -162,6 +165,8 @@ class _Outcome(NamedTuple):
     conflicts: tuple[Conflict, ...]
     conflict_texts: tuple[str, ...]  # their JSON (compact)
     advice_texts: tuple[str, ...]
+    consensus: tuple[Consensus, ...]
+    consensus_texts: tuple[str, ...]
 
 
 def _prefetch(policies: PolicySet) -> tuple[tuple[str, Any], ...]:
@@ -215,64 +220,21 @@ def _recommendation(policy: Policy, rule: Rule, ctx: FactContext) -> Recommendat
         facts[name] = entry
     return Recommendation(policy.id, policy.version, rule.id, rule.action, rule.stance,
                           dict(rule.params), rule.summary, rule.section, rule.quote, rule.when,
-                          tuple(trace_lines(trace, ctx)), facts, rule.attributed_to)
+                          tuple(trace_lines(trace, ctx)), facts, rule.attributed_to, rule.grade)
 
 
 def _not_firing(policy: Policy, rule: Rule, ctx: FactContext, horizon: timedelta,
-                budget: SearchBudget) -> NotFiring:
+                known: dict[tuple[str, str], datetime | None], budget: SearchBudget) -> NotFiring:
     _, trace = rule.condition.trace(ctx)
     status, because = why_not(rule.condition.node, trace, ctx)
     cut = None
     try:
-        nxt = next_change(rule.condition, ctx, want=True, horizon=horizon, budget=budget)
-    except SearchCutShort as short:
+        nxt = known[(policy.id, rule.id)] = next_change(rule.condition, ctx, want=True, horizon=horizon,
+                                                        budget=budget)
+    except SearchCutShort as short:  # (not known: nothing is known after the moment reached)
         nxt, cut = None, short.reached.isoformat(timespec="seconds")
     return NotFiring(policy.id, policy.version, rule.id, rule.stance, status, because,
                      nxt.isoformat(timespec="seconds") if nxt else None, rule.summary, cut)
-
-
-def param_values(value: Any) -> frozenset[str]:
-    """A parameter's accepted values as a set (a list offers alternatives)."""
-    return frozenset(value) if isinstance(value, (tuple, list)) else frozenset([value])
-
-
-def find_conflicts(recs: list[Recommendation], policies: PolicySet) -> list[Conflict]:
-    """The three kinds of disagreement between fired recommendations."""
-    by_action: dict[str, list[Recommendation]] = {}
-    for r in recs:
-        by_action.setdefault(r.action, []).append(r)
-    conflicts: list[Conflict] = []
-    for action in sorted(by_action):
-        group = by_action[action]
-        if len(group) == 1:  # one recommendation disagrees with no one on its action
-            continue
-        do = tuple(r for r in group if r.stance == "do")
-        avoid = tuple(r for r in group if r.stance == "avoid")
-        if do and avoid and len({r.policy for r in group}) > 1:
-            conflicts.append(Conflict("opposed", (action,), (do, avoid)))
-        if len({r.policy for r in do}) < 2:
-            continue
-        for param in sorted({k for r in do for k in r.params}):
-            with_param = [r for r in do if param in r.params]
-            choices: dict[frozenset[str], list[Recommendation]] = {}
-            for r in with_param:
-                choices.setdefault(param_values(r.params[param]), []).append(r)
-            if len(choices) > 1 and len({r.policy for r in with_param}) > 1:
-                sides = tuple(tuple(v) for _, v in sorted(choices.items(), key=lambda kv: sorted(kv[0])))
-                common = frozenset.intersection(*choices)
-                conflicts.append(Conflict("details", (action,), sides, param, tuple(sorted(common))))
-    done = {a for a, g in by_action.items() if any(r.stance == "do" for r in g)}
-    actions = policies.actions.actions
-    for a in sorted(done):
-        opposed = actions[a].opposes
-        if not opposed:
-            continue
-        for b in sorted(opposed & done):
-            if a < b:
-                side_a = tuple(r for r in by_action[a] if r.stance == "do")
-                side_b = tuple(r for r in by_action[b] if r.stance == "do")
-                conflicts.append(Conflict("exclusive", (a, b), (side_a, side_b)))
-    return conflicts
 
 
 def _situation(ctx: FactContext, names: Iterable[str] | None = None) -> dict[str, Any]:
@@ -282,11 +244,10 @@ def _situation(ctx: FactContext, names: Iterable[str] | None = None) -> dict[str
 
 
 def _fast_outcome(tables: _Tables, fired: list[int], policies: PolicySet) -> _Outcome:
-    """Advice and conflicts of the fast path when the rules ``fired`` fire:
-    the same as grouping their recommendations by action and calling
-    :func:`find_conflicts`, worked out per set of fired rules and, within it,
-    per action (conflicts "opposed" and "details" lie within one action) —
-    with their JSON, for :func:`report_json` (a group's once, shared by every
+    """Advice, conflicts and consensus of the fast path when the rules
+    ``fired`` fire (they depend on nothing else), worked out once per set of
+    fired rules — with their JSON, for :func:`report_json` (an advice
+    group's once per set of fired rules on its action, shared by every
     outcome it is part of)."""
     key = tuple(fired)
     outcome = tables.outcomes.get(key)
@@ -298,35 +259,23 @@ def _fast_outcome(tables: _Tables, fired: list[int], policies: PolicySet) -> _Ou
         by_action.setdefault(rules[i][1].action, []).append(i)
     actions = policies.actions.actions
     advice, advice_texts = [], []
-    conflicts: list[Conflict] = []
-    conflict_texts: list[str] = []
-    done: dict[str, tuple[Recommendation, ...]] = {}  # action -> its "do" side
     for action in sorted(by_action):
         group_key = tuple(by_action[action])
         group = tables.groups.get(group_key)
         if group is None:
-            recs = [tables.recommendation(i) for i in group_key]
-            found = find_conflicts(recs, policies)
-            advised = AdviceGroup(action, actions[action].label, tuple(recs))
-            group = (advised, found, tuple(r for r in recs if r.stance == "do"),
-                     _dumps(advised.to_dict()), [_dumps(c.to_dict()) for c in found])
+            advised = AdviceGroup(action, actions[action].label,
+                                  tuple(tables.recommendation(i) for i in group_key))
+            group = (advised, _dumps(advised.to_dict()))
             if len(tables.groups) >= tables.MAX_OUTCOMES:
                 tables.groups.clear()
             tables.groups[group_key] = group
         advice.append(group[0])
-        conflicts.extend(group[1])
-        advice_texts.append(group[3])
-        conflict_texts.extend(group[4])
-        if group[2]:
-            done[action] = group[2]
-    for a in sorted(done):  # as at the end of find_conflicts
-        opposed = actions[a].opposes
-        if opposed:
-            for b in sorted(opposed & done.keys()):
-                if a < b:
-                    conflicts.append(Conflict("exclusive", (a, b), (done[a], done[b])))
-                    conflict_texts.append(_dumps(conflicts[-1].to_dict()))
-    outcome = _Outcome(tuple(advice), tuple(conflicts), tuple(conflict_texts), tuple(advice_texts))
+        advice_texts.append(group[1])
+    recs = [tables.recommendation(i) for i in fired]
+    conflicts = tuple(find_conflicts(recs, policies.actions))
+    agreed = consensus(recs, policies)
+    outcome = _Outcome(tuple(advice), conflicts, tuple(_dumps(c.to_dict()) for c in conflicts),
+                       tuple(advice_texts), agreed, tuple(_dumps(c.to_dict()) for c in agreed))
     if len(tables.outcomes) >= tables.MAX_OUTCOMES:
         tables.outcomes.clear()
     tables.outcomes[key] = outcome
@@ -351,13 +300,16 @@ def report_json(policies: PolicySet, log: EventLog, at: datetime | None = None, 
     ctx = FactContext(policies.vocabulary, log, moment, provenance=False)
     outcome = _fast_outcome(tables, tables.fired(ctx), policies)
     # the keys and their order of Report.to_dict (a test compares the two)
-    head = _dumps({"engine": f"followup-rules {ENGINE_VERSION}", "at": iso_seconds(moment),
+    head = _dumps({"engine": f"followup-rules {ENGINE_VERSION}", "report_version": REPORT_VERSION,
+                   "at": iso_seconds(moment),
                    "timezone": log.timezone, "subject": log.subject, "log": log.source,
-                   "horizon_days": horizon.days})[:-1]
+                   "horizon_days": horizon.days,
+                   "events_after": len(log) - len(ctx.view)})[:-1]
     situation = _dumps(_situation(ctx, tables.situation))
     end = "}" if line is None else f',"line":{_dumps(line)}}}'
     return (f'{head},"policies":{tables.info_text},"situation":{situation},'
             f'"conflicts":[{",".join(outcome.conflict_texts)}],'
+            f'"consensus":[{",".join(outcome.consensus_texts)}],'
             f'"advice":[{",".join(outcome.advice_texts)}]{end}')
 
 
@@ -387,7 +339,8 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
                       subject=log.subject, log=log.source, policies=tables.info,
                       situation=_situation(ctx, tables.situation), advice=outcome.advice,
                       conflicts=outcome.conflicts, horizon_days=horizon.days,
-                      engine=f"followup-rules {ENGINE_VERSION}")
+                      engine=f"followup-rules {ENGINE_VERSION}", consensus=outcome.consensus,
+                      events_after=len(log) - len(ctx.view))
     fired = [tables.rules[i] for i in tables.fired(ctx)]
     recs = [_recommendation(p, r, ctx) for p, r in fired]
     fired_ids = {(p.id, r.id) for p, r in fired}
@@ -395,6 +348,9 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
     by_action: dict[str, list[Recommendation]] = {}
     for rec in recs:
         by_action.setdefault(rec.action, []).append(rec)
+    later: dict[str, list[tuple[str, str, str]]] = {}
+    # when each rule next applies (now, for those that fire): shared with timing
+    known: dict[tuple[str, str], datetime | None] = dict.fromkeys(fired_ids, moment)
     for action in sorted(by_action):
         group = by_action[action]
         not_firing: list[NotFiring] = []
@@ -402,12 +358,23 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
         for p in policies.policies:
             for r in p.rules:
                 if r.action == action and (p.id, r.id) not in fired_ids and p.id not in advising:
-                    not_firing.append(_not_firing(p, r, ctx, horizon, budget))
+                    not_firing.append(_not_firing(p, r, ctx, horizon, known, budget))
+                    if r.stance != "avoid" and not_firing[-1].next_fires_at:
+                        later.setdefault(action, []).append((p.id, r.id, not_firing[-1].next_fires_at))
         advice.append(AdviceGroup(action, policies.actions[action].label, tuple(group),
                                   tuple(not_firing)))
+    by_rule = {(r.policy, r.rule): r for r in recs}
+
+    def recommendation(p: Policy, r: Rule) -> Recommendation:
+        return by_rule.get((p.id, r.id)) or tables.recommendation(tables.index[(p.id, r.id)])
+
+    conflicts = find_conflicts(recs, policies.actions)
+    conflicts += timing_conflicts(policies, ctx, horizon, recommendation, known, budget)
     return Report(at=moment.isoformat(timespec="seconds"), timezone=log.timezone,
                   subject=log.subject, log=log.source, policies=tables.info,
                   situation=_situation(ctx, tables.situation), advice=tuple(advice),
-                  conflicts=tuple(find_conflicts(recs, policies)),
-                  horizon_days=horizon.days, engine=f"followup-rules {ENGINE_VERSION}")
+                  conflicts=tuple(conflicts), horizon_days=horizon.days,
+                  engine=f"followup-rules {ENGINE_VERSION}",
+                  consensus=consensus(recs, policies, later),
+                  events_after=len(log) - len(ctx.view))
 

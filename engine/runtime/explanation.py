@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from typing import Any, Iterable
 
 from engine.runtime.facts import FactContext
-from engine.language.nodes import Attribute, Binary, BoolOp, Call, Name, Node, Unary, walk
+from engine.language.nodes import Attribute, Binary, BoolOp, Call, Name, Node, walk
 from engine.language.printer import to_text
 
 __all__ = ["format_value", "json_value", "trace_lines", "why_not", "fact_sources"]
@@ -23,6 +23,8 @@ def format_value(value: Any, tz: tzinfo | None = None) -> str:
         return "false"
     if isinstance(value, datetime):
         local = value.astimezone(tz) if tz else value
+        if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+            return local.strftime("%a %d %b %Y")  # a date given without a time (by: 2026-11-20)
         return local.strftime("%a %d %b %Y %H:%M")
     if isinstance(value, float):
         return f"{value:.1f}"
@@ -31,7 +33,7 @@ def format_value(value: Any, tz: tzinfo | None = None) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(format_value(v, tz) for v in value) + "]"
     if hasattr(value, "label"):
-        return value.label()
+        return str(value.label())
     return str(value)
 
 

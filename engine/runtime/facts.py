@@ -22,7 +22,7 @@ __all__ = ["FactContext"]
 _NOTHING_CARRIED: tuple[int, dict[str, Any]] = (-1, {})  # (read only)
 
 
-class FactContext(dict):
+class FactContext(dict[str, Any]):
     """Fact name → value for one log at one moment (lazy, memoised)."""
 
     __slots__ = ("vocabulary", "view", "now", "tz", "recording", "provenance", "memo",
@@ -49,7 +49,7 @@ class FactContext(dict):
         #: time order (the view's own lookup, called directly)
         self.events_of: Callable[[str], tuple[Event, ...]] = view.events_of
         self._facts = vocabulary.facts
-        self._later: dict[tuple, FactContext] | None = None  # see at()
+        self._later: dict[tuple[Any, ...], FactContext] | None = None  # see at()
         self._carried: tuple[int, dict[str, Any]] = _NOTHING_CARRIED
 
     def at(self, now: datetime) -> "FactContext":
@@ -124,5 +124,5 @@ class FactContext(dict):
         self[name]  # noqa: B018 - computes it if needed
         return tuple(sorted(self.provenance.get(name, ()), key=lambda e: (e.at, e.index)))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         raise TypeError("a FactContext is per-evaluation state; pickle the log and policies instead")

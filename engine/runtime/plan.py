@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
 from engine.errors import UsageError
-from engine.runtime.evaluation import param_values, resolve_moment
+from engine.runtime.conflicts import FOR, disagree, overlaps
+from engine.runtime.evaluation import resolve_moment
 from engine.model.eventlog import EventLog
 from engine.runtime.facts import FactContext
 from engine.model.policies import PolicySet
@@ -35,7 +36,7 @@ class PlanItem:
     start: datetime
     stop: datetime | None          # None: still applies at the end of the plan
     applies_at_start: bool
-    disagrees_with: tuple[str, ...] = ()  # "policy:rule" of overlapping items that disagree
+    disagrees_with: tuple[str, ...] = ()  # "policy:rule" of overlapping items that disagree (any kind)
     occurrence: int = 0            # n-th period of this rule in the plan
 
     @property
@@ -103,10 +104,11 @@ def _disagree(a: PlanItem, b: PlanItem, policies: PolicySet) -> bool:
     b_end = b.stop or datetime.max.replace(tzinfo=b.start.tzinfo)
     if not (a.start < b_end and b.start < a_end):
         return False
-    if a.action == b.action:
-        return a.stance != b.stance or (a.stance == "do" and any(
-            k in b.params and param_values(a.params[k]) != param_values(b.params[k]) for k in a.params))
-    return a.stance == b.stance == "do" and policies.actions.opposed(a.action, b.action)
+    if a.action == b.action and a.stance in FOR and b.stance in FOR and a.start != b.start \
+            and overlaps(policies.actions, a.action, a.params, b.params):
+        return True  # timing: both say do it, from different moments
+    return disagree(policies.actions, (a.policy, a.action, a.stance, a.params),
+                    (b.policy, b.action, b.stance, b.params)) is not None
 
 
 def build_plan(policies: PolicySet, log: EventLog, start: datetime | None = None,

@@ -9,7 +9,12 @@ from typing import Any, Mapping
 
 from engine.model.policies import Stance
 
-__all__ = ["Stance", "Recommendation", "NotFiring", "AdviceGroup", "Conflict", "PolicyInfo", "Report"]
+__all__ = ["Stance", "Recommendation", "NotFiring", "AdviceGroup", "Conflict", "Consensus", "PolicyInfo",
+           "Report", "REPORT_VERSION"]
+
+#: The version of the report's JSON form (schemas/report.schema.json; what
+#: changed between versions: docs/embedding.md).
+REPORT_VERSION = "2.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,7 @@ class Recommendation:
     trace: tuple[str, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
     attributed_to: str | None = None
+    grade: str | None = None  # "strong" or "weak", from the article's wording
 
     def side(self) -> dict[str, Any]:
         return {"policy": self.policy, "version": self.version, "rule": self.rule,
@@ -60,6 +66,8 @@ class Recommendation:
             "trace": list(self.trace), "facts": dict(self.facts)}
         if self.attributed_to:
             d["attributed_to"] = self.attributed_to
+        if self.grade:
+            d["grade"] = self.grade
         return d
 
 
@@ -107,23 +115,55 @@ class AdviceGroup:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """Sources that disagree: ``opposed`` (do X vs avoid X), ``exclusive``
-    (do X vs do Y where X opposes Y) or ``details`` (do X with different
-    parameters; ``param`` names the one that differs)."""
+    """Sources that disagree (docs/disagreements.md): ``opposed`` (do or may
+    X vs avoid X or a more general action), ``exclusive`` (do X vs do Y where
+    X opposes Y), ``details`` (do X, and no value of ``param`` satisfies
+    every side) or ``timing`` (do X in windows that do not start together;
+    ``windows`` holds each side's (from, until)). Each side is one source."""
 
     kind: str
     actions: tuple[str, ...]
     sides: tuple[tuple[Recommendation, ...], ...]
     param: str | None = None
-    common: tuple[str, ...] = ()  # details: values every side accepts (may be none)
+    common: tuple[str, ...] = ()  # details: values every side accepts (none: else no conflict)
+    windows: tuple[tuple[str, str | None], ...] = ()  # timing: (from, until) per side
+    labels: tuple[str, ...] = ()  # the actions' labels, in the order of ``actions``
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"kind": self.kind, "actions": list(self.actions),
                              "sides": [[r.side() for r in side] for side in self.sides]}
+        if self.labels:
+            d["labels"] = list(self.labels)
         if self.param:
             d["param"] = self.param
             d["common"] = list(self.common)
+        if self.windows:
+            d["windows"] = [{"from": a, "until": b} for a, b in self.windows]
         return d
+
+
+@dataclass(frozen=True, slots=True)
+class Consensus:
+    """Where every source stands on one advised action: ``for`` (do),
+    ``optional`` (may), ``against`` (avoid it or a more general action),
+    ``later`` (a rule of theirs would recommend it within the horizon:
+    (policy, rule, when)), ``silent``; ``satisfied_by``: per parameter, the
+    values that satisfy every source for it (empty: none does)."""
+
+    action: str
+    pro: tuple[str, ...]
+    optional: tuple[str, ...]
+    against: tuple[str, ...]
+    later: tuple[tuple[str, str, str], ...]
+    silent: tuple[str, ...]
+    satisfied_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "for": list(self.pro), "optional": list(self.optional),
+                "against": list(self.against),
+                "later": [{"policy": p, "rule": r, "at": at} for p, r, at in self.later],
+                "silent": list(self.silent),
+                "satisfied_by": {k: list(v) for k, v in sorted(self.satisfied_by.items())}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +181,9 @@ class Report:
     conflicts: tuple[Conflict, ...]
     horizon_days: int
     engine: str
+    #: events of the log after ``at``: left out of this evaluation
+    events_after: int = 0
+    consensus: tuple[Consensus, ...] = ()
 
     def recommendations(self) -> list[Recommendation]:
         return [r for group in self.advice for r in group.recommendations]
@@ -152,14 +195,17 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         return {
             "engine": self.engine,
+            "report_version": REPORT_VERSION,
             "at": self.at,
             "timezone": self.timezone,
             "subject": self.subject,
             "log": self.log,
             "horizon_days": self.horizon_days,
+            "events_after": self.events_after,
             "policies": [p.to_dict() for p in self.policies],
             "situation": dict(self.situation),
             "conflicts": [c.to_dict() for c in self.conflicts],
+            "consensus": [c.to_dict() for c in self.consensus],
             "advice": [a.to_dict() for a in self.advice],
         }
 

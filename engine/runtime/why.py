@@ -13,13 +13,13 @@ from engine.model.eventlog import EventLog
 from engine.runtime.evaluation import resolve_moment
 from engine.runtime.explanation import trace_lines, why_not
 from engine.runtime.facts import FactContext
-from engine.model.policies import PolicySet
+from engine.model.policies import Policy, PolicySet, Rule
 from engine.runtime.timing import DEFAULT_HORIZON, DEFAULT_SEARCH_BUDGET, SearchBudget, SearchCutShort, next_change
 
 __all__ = ["explain_rule", "render_why"]
 
 
-def _find(policies: PolicySet, ref: str):
+def _find(policies: PolicySet, ref: str) -> tuple[Policy, Rule]:
     pid, sep, rid = ref.partition(":")
     if not sep:
         pid, rid = "", ref
@@ -50,6 +50,7 @@ def explain_rule(policies: PolicySet, log: EventLog, at: datetime | None, ref: s
         "at": moment.isoformat(timespec="seconds"), "policy": policy.id, "version": policy.version,
         "rule": rule.id, "action": rule.action, "stance": rule.stance, "params": dict(rule.params),
         "summary": rule.summary, "when": rule.when, "cite": {"section": rule.section, "quote": rule.quote},
+        "grade": rule.grade,
         "status": "fires" if value is True else ("unknown" if value is None else "false"),
         "trace": trace_lines(trace, ctx)}
     try:
@@ -95,5 +96,6 @@ def render_why(result: dict[str, Any], fmt: str) -> str:
     if result.get("search_cut_short_at"):
         lines.append(f"{bullet}(the search stopped at {result['search_cut_short_at']}: its budget ran out;"
                      " raise it with --search-budget)")
-    lines.append(f"{bullet}cite: “{result['cite']['quote']}” — section “{result['cite']['section']}”")
+    grade = f" [{result['grade']}]" if result.get("grade") else ""
+    lines.append(f"{bullet}cite: “{result['cite']['quote']}”{grade} — section “{result['cite']['section']}”")
     return "\n".join(lines) + "\n"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from engine.apps.citations import check_citations, fold
-from engine.model.policies import Rule
 
 from pathlib import Path
 

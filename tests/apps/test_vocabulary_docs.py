@@ -65,7 +65,7 @@ def test_defaults_required_and_clock():
 
 def test_the_page_is_markdown_without_runnable_blocks():
     page = render(default_vocabulary())
-    assert page.startswith("# Vocabulary reference: followup 1.0.0\n")
+    assert page.startswith("# Vocabulary reference: followup 1.1.0\n")
     assert page.endswith("\n") and not page.endswith("\n\n")
     assert "```" not in page  # docs/*.md code blocks are run by test_docs.py
     for line in page.splitlines():

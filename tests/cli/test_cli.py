@@ -36,8 +36,8 @@ def test_explain_text_is_traceable(capsys):
     code, out, err = run(capsys, *WAITING)
     assert code == 0 and err == ""
     assert out.index("SITUATION") < out.index("DISAGREEMENTS") < out.index("WHAT TO DO") < out.index("WHAT TO AVOID")
-    assert "hayes@1.0.0 · check-in-after-stated-date" in out
-    assert "days_since(deadline) = 3" in out
+    assert "hayes@1.1.0 · check-in-after-stated-date" in out
+    assert "days_since(round_deadline) = 3" in out
     assert "[from decision_expected (line 8)]" in out
     assert "“it’s acceptable to check in a few days after that date passes”" in out
     assert "\x1b[" not in out  # no colour off a terminal

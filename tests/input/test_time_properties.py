@@ -44,6 +44,8 @@ def _field_value(draw, spec):
                              unique=True))
     if kind == "bool":
         return draw(st.booleans())
+    if kind == "int":  # interview.round, duration_minutes (vocabulary 1.1)
+        return draw(st.integers(min_value=spec.minimum if spec.minimum is not None else 0, max_value=300))
     if kind in ("datetime", "date"):
         minutes = draw(st.integers(0, SPAN_MINUTES))
         return _iso(minutes)[:10] if draw(st.booleans()) else _iso(minutes)

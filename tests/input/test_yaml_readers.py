@@ -172,13 +172,13 @@ def test_error_codes_and_positions_of_some_bad_inputs():
                                   "deep through an alias", "merge of a scalar", "merge of a list with a scalar",
                                   "bad int", "bad bool", "key that is a list"])
 def test_the_builder_places_errors_alike_on_either_composer(name):
-    """Without the hand-over: ``_Builder`` on libyaml's nodes reports the
+    """Without the hand-over: ``Builder`` on libyaml's nodes reports the
     error where it reports it on the reference composer's nodes."""
     text = BAD[name]
 
     def build(node, libyaml):
         with pytest.raises(InputError) as info:
-            yaml_values._Builder("t.yaml", text, DEFAULT_INPUT_LIMITS, libyaml=libyaml).build(node, ())
+            yaml_values.Builder("t.yaml", text, DEFAULT_INPUT_LIMITS, libyaml=libyaml).build(node, ())
         return info.value.code, info.value.line, info.value.column, info.value.message
 
     assert build(yaml_reader._CLoader(text, 10_000).get_single_node(), True) == \
@@ -290,7 +290,7 @@ def test_a_large_log_reads_the_same_both_ways(fast_only):
                      f" asked_next_steps: {'true' if i % 2 else 'false'}, note: \"n\\u00e9 {i}\"}}")
     text = "\n".join(lines) + "\n"
     fast = read(text, True)  # the reference reader is refused here: called directly below
-    builder = yaml_values._Builder("t.yaml", text, DEFAULT_INPUT_LIMITS)
+    builder = yaml_values.Builder("t.yaml", text, DEFAULT_INPUT_LIMITS)
     data = builder.build(yaml_reader._Loader(text).get_single_node(), ())
     reference = builder.positions
     assert fast == ("ok", repr(data), reference.values, reference.keys, reference.scalars)

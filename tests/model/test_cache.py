@@ -72,7 +72,7 @@ def test_a_changed_policy_file_is_a_miss_and_replaces_the_entry(tmp_path, folder
     root = copy_policies(tmp_path)
     first = load_policies(root, cache=folder)
     before = entries(folder)
-    file = root / "hayes" / "1.0.0.yaml"
+    file = root / "hayes" / "1.1.0.yaml"
     text = file.read_text("utf-8")
     rule = first.get("hayes").rules[0]
     file.write_text(text.replace(f"summary: {rule.summary}", "summary: Changed in the test.", 1)
@@ -94,7 +94,7 @@ def test_the_selection_and_options_are_part_of_the_key(folder):
 
 def test_a_broken_policy_is_an_error_every_time_never_cached(tmp_path, folder):
     root = copy_policies(tmp_path)
-    file = root / "halpin" / "1.0.0.yaml"
+    file = root / "halpin" / "1.1.0.yaml"
     file.write_text(file.read_text("utf-8").replace("when: ", "when: nonsense_fact and ", 1), "utf-8")
     messages = []
     for _ in range(2):
@@ -205,12 +205,12 @@ def test_a_file_changed_during_the_load_is_not_cached(tmp_path, folder, monkeypa
     and the value from those read during it; an edit in between stored new
     content under the old key, served again once the file was changed back."""
     root = copy_policies(tmp_path)
-    file = root / "hayes" / "1.0.0.yaml"
+    file = root / "hayes" / "1.1.0.yaml"
     original_text = file.read_text("utf-8")
     load_file = policies_module.load_policy_file
 
     def edited_meanwhile(path, *args, **kwargs):
-        if Path(path).name == "1.0.0.yaml" and Path(path).parent.name == "hayes":
+        if Path(path).name == "1.1.0.yaml" and Path(path).parent.name == "hayes":
             file.write_text(original_text.replace("title: ", "title: EDITED ", 1), "utf-8")
         return load_file(path, *args, **kwargs)
 
@@ -229,7 +229,7 @@ def test_an_oversized_policy_file_is_refused_without_being_read(tmp_path, folder
     from engine.input.documents import DEFAULT_INPUT_LIMITS
 
     root = copy_policies(tmp_path)
-    with open(root / "hayes" / "1.0.0.yaml", "r+b") as handle:
+    with open(root / "hayes" / "1.1.0.yaml", "r+b") as handle:
         handle.truncate(DEFAULT_INPUT_LIMITS.max_bytes + 1)  # sparse: no disk used
     import tracemalloc
 

@@ -164,6 +164,31 @@ BAD_LOGS = [
      '{"events": [{"type": "social_connection", "at": "2026-11-16T10:00", "network": "linkdin"}]}\n',
      "linkdin", "RULES-E024", "social_connection.network: 'linkdin' is not one of linkedin, facebook, other",
      "did you mean 'linkedin'?"),
+    # vocabulary 1.1: the new types and fields are checked like the old ones
+    ("1.1: misspelt new event type",
+     "events:\n  - {type: interview_sheduled, at: 2026-11-16T10:00, starts: 2026-11-20T10:00}\n",
+     '{"events": [{"type": "interview_sheduled", "at": "2026-11-16T10:00", "starts": "2026-11-20T10:00"}]}\n',
+     "interview_sheduled", "RULES-E023", "unknown event type 'interview_sheduled'",
+     "did you mean 'interview_scheduled'?"),
+    ("1.1: recipient role not allowed",
+     "events:\n  - {type: follow_up_sent, at: 2026-11-16T10:00, recipient: recruter}\n",
+     '{"events": [{"type": "follow_up_sent", "at": "2026-11-16T10:00", "recipient": "recruter"}]}\n',
+     "recruter", "RULES-E024", "follow_up_sent.recipient: 'recruter' is not one of", "did you mean 'recruiter'?"),
+    ("1.1: reply status misspelt",
+     "events:\n  - {type: reply_received, at: 2026-11-16T10:00, status: still_decidng}\n",
+     '{"events": [{"type": "reply_received", "at": "2026-11-16T10:00", "status": "still_decidng"}]}\n',
+     "still_decidng", "RULES-E024", "reply_received.status: 'still_decidng' is not one of",
+     "did you mean 'still_deciding'?"),
+    ("1.1: duration below its minimum",
+     "events:\n  - {type: interview, at: 2026-11-16T10:00, interviewers: [A], duration_minutes: 0}\n",
+     '{"events": [{"type": "interview", "at": "2026-11-16T10:00", "interviewers": ["A"],\n'
+     '  "duration_minutes": 0}]}\n',
+     "0}", "RULES-E024", "interview.duration_minutes: must be at least 1, got 0", None),
+    ("1.1: misspelt field of a rejection",
+     "events:\n  - {type: rejected, at: 2026-11-16T10:00, positive_about_me: true}\n",
+     '{"events": [{"type": "rejected", "at": "2026-11-16T10:00", "positive_about_me": true}]}\n',
+     "positive_about_me", "RULES-E024", "rejected events have no field 'positive_about_me'",
+     "did you mean 'positive_about_you'?"),
     ("unknown key of the log",
      "timezone: UTC\nevnts: []\n",
      '{"timezone": "UTC", "evnts": []}\n',
@@ -283,9 +308,10 @@ def test_defaults_and_single_names():
                 {"type": "follow_up_sent", "at": "2026-11-17T12:00"}])
     interview, thanks, follow_up = log.events
     assert dict(interview.fields) == {"interviewers": ("A",), "format": None,
-                                      "asked_next_steps": False, "collected_contacts": False}
+                                      "asked_next_steps": False, "collected_contacts": False,
+                                      "round": None, "duration_minutes": None}
     assert thanks.fields["to"] == ("A",)
-    assert dict(follow_up.fields) == {"channel": None, "kind": "check_in"}
+    assert dict(follow_up.fields) == {"channel": None, "kind": "check_in", "recipient": None}
     assert follow_up.field("at") is follow_up.at and follow_up.field("type") == "follow_up_sent"
 
 
@@ -341,3 +367,20 @@ def test_an_app_may_pass_python_datetimes():
     assert [e.at.isoformat() for e in log.events] == ["2026-07-01T09:00:00+01:00",
                                                        "2026-07-01T14:00:00+01:00"]
     assert log.events[1].fields["by"].isoformat() == "2026-07-10T00:00:00+01:00"
+
+
+def test_scheduled_interview_needs_its_start(tmp_path):
+    path = tmp_path / "log.yaml"
+    path.write_text("events:\n  - {type: interview_scheduled, at: 2026-11-16T10:00}\n")
+    with pytest.raises(LogError) as info:
+        load_log(path)
+    assert str(info.value).startswith(f"{path}:2:5: RULES-E024 interview_scheduled event needs 'starts'")
+
+
+def test_vocabulary_1_0_logs_stay_valid_and_new_fields_default():
+    log = _log([{"type": "interview", "at": "2026-11-16T10:00", "interviewers": ["A"]},
+                {"type": "reply_received", "at": "2026-11-17T10:00", "tone": "positive"},
+                {"type": "rejected", "at": "2026-11-18T10:00"}])
+    _, reply, rejected = log.events
+    assert reply.fields["keep_apprised"] is False and reply.fields["status"] is None
+    assert dict(rejected.fields) == {"positive_about_you": None, "you_like_company": None}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -144,16 +143,43 @@ def test_disagreements_are_encoded(policies):
     action with different stances or parameters."""
     def stances(action):
         return {(p.id, r.stance) for p in policies for r in p.rules if r.action == action}
-    assert {s for _, s in stances("connect_on_social")} == {"do", "avoid"}
+    assert {s for _, s in stances("connect_on_social")} == {"may", "avoid"}  # LinkedIn is an option (1.1.0)
     channels = {str(r.params.get("channel")) for p in policies for r in p.rules if r.action == "send_thank_you"}
     assert len(channels) >= 3
     check_in = stances("check_in")
-    assert {s for _, s in check_in} == {"do", "avoid"}
+    assert {s for _, s in check_in} == {"do", "may", "avoid"}
     assert any(r.action == "move_on" for p in policies for r in p.rules)
     assert any(r.action == "keep_in_touch" and r.stance == "do" for p in policies for r in p.rules)
 
 
 def test_policy_objects_are_immutable(policies):
-    with pytest.raises(Exception):
+    with pytest.raises((AttributeError, TypeError)):  # frozen dataclass
         policies.policies[0].rules[0].id = "x"  # type: ignore[misc]
 
+
+
+def test_every_rule_from_1_1_0_has_a_grade(policies):
+    assert {p.version for p in policies} == {"1.1.0"}
+    assert {r.grade for p in policies for r in p.rules} == {"strong", "weak"}
+
+
+def test_1_0_0_policies_load_pinned_and_have_no_grade():
+    from engine.model.policies import load_policies
+
+    old = load_policies(select=["hayes@1.0.0", "halpin@1.0.0"])
+    assert [(p.id, p.version) for p in old] == [("halpin", "1.0.0"), ("hayes", "1.0.0")]
+    assert {r.grade for p in old for r in p.rules} == {None}
+    assert {r.stance for p in old for r in p.rules} <= {"do", "avoid"}
+
+
+def test_a_grade_outside_strong_and_weak_is_a_located_error(tmp_path):
+    from engine.errors import PolicyError
+    from engine.model.policies import load_policy_file
+
+    src = (Path(__file__).resolve().parents[2] / "policies" / "hayes" / "1.1.0.yaml").read_text("utf-8")
+    bad = tmp_path / "hayes" / "1.1.0.yaml"
+    bad.parent.mkdir()
+    bad.write_text(src.replace("stance: do, grade: strong}", "stance: do, grade: strng}", 1), "utf-8")
+    with pytest.raises(PolicyError) as info:
+        load_policy_file(bad)
+    assert info.value.line is not None and "strng" in str(info.value)

@@ -16,8 +16,9 @@ from examples import ROOT
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER),
-                                reason="chromium and chromium-driver are not installed (Debian packages)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                                 reason="chromium and chromium-driver are not installed (Debian packages)")]
 
 
 @pytest.fixture(scope="module")

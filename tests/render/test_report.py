@@ -60,11 +60,16 @@ def test_report_has_spec_shape(policies):
     assert {p["policy"] for p in d["policies"]} == {"careerbuilder", "hayes", "followup-guide", "cheatsheet", "halpin"}
     check_in = next(a for a in d["advice"] if a["action"] == "check_in")
     rec = next(r for r in check_in["recommendations"] if r["rule"] == "check-in-after-stated-date")
-    assert rec["policy"] == "hayes" and rec["stance"] == "do"
-    assert "days_since(deadline) = 3" in rec["trace"]
-    assert rec["facts"]["deadline"]["from"] == ["decision_expected (line 8)"]
-    kinds = {c["kind"] for c in d["conflicts"]}
-    assert {"opposed", "details"} <= kinds
+    assert rec["policy"] == "hayes" and rec["stance"] == "may" and rec["grade"] == "weak"
+    assert "days_since(round_deadline) = 3" in rec["trace"]
+    assert rec["facts"]["round_deadline"]["from"] == ["decision_expected (line 8)"]
+    # phone satisfies every source's channel for check_in: not a conflict (issue 14)
+    assert [(c["kind"], c["actions"]) for c in d["conflicts"]] == [("opposed", ["connect_on_social"])]
+    agreed = next(c for c in d["consensus"] if c["action"] == "check_in")
+    # 1.1.0: hayes and followup-guide permit a check-in ("may"), cheatsheet and halpin advise it
+    assert agreed["for"] == ["cheatsheet", "halpin"] and agreed["optional"] == ["followup-guide", "hayes"]
+    assert agreed["satisfied_by"] == {"channel": ["phone"], "recipient": ["interviewer"]}
+    assert agreed["silent"] == ["careerbuilder"]
 
 
 def test_not_firing_lists_other_sources_with_next_moment(policies):
@@ -73,11 +78,11 @@ def test_not_firing_lists_other_sources_with_next_moment(policies):
     check_in = next(g for g in report.advice if g.action == "check_in")
     hayes = next(n for n in check_in.not_firing if n.rule == "check-in-after-stated-date")
     assert hayes.status == "false"
-    assert "days_since(deadline) >= 3" in hayes.because
+    assert "days_since(round_deadline) >= 3" in hayes.because
     # deadline Fri 20 Nov + 3 calendar days = Mon 23 Nov, local midnight
     assert hayes.next_fires_at == "2026-11-23T00:00:00-05:00"
     invited = next(n for n in check_in.not_firing if n.rule == "follow-up-when-invited")
-    assert invited.status == "unknown" and "check_in_invited_after unknown" in invited.because
+    assert invited.status == "unknown" and "round_check_in_after unknown" in invited.because
 
 
 def test_deterministic_across_processes():

@@ -27,7 +27,7 @@ CASES: list[dict[str, Any]] = load_document(CASES_FILE).data["cases"]
 
 # Facts that are never null: counts over the whole log, the clock, a default.
 NEVER_NULL = {"now", "unanswered_contacts", "outcome", "references_notified",
-              "profiles_reviewed", "social_connected"}
+              "profiles_reviewed", "social_connected", "has_company_contact", "decided"}
 
 
 def _context(case: dict[str, Any], provenance: bool = False) -> FactContext:
@@ -73,7 +73,7 @@ def test_traced_expression_agrees(case, text, expected):
 
 def test_fact_types_match_their_declaration():
     kinds = {"int": (int,), "bool": (bool,), "string": (str,), "datetime": (datetime,),
-             "number": (int, float)}
+             "number": (int, float), "list": (tuple,)}
     vocab = default_vocabulary()
     for case in CASES:
         ctx = _context(case)
