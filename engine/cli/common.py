@@ -36,7 +36,7 @@ def write(text: str, output: str | None, fmt: str = "text") -> None:
     if fmt in ("text", "markdown"):
         from engine.base.terminal import printable
         text = printable(text, keep_styles=to_terminal and color())
-    if to_terminal:
+    if output is None or output == "-":
         click.echo(text, nl=False, color=color())
         return
     from engine.base.files import atomic_write_text
