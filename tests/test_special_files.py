@@ -104,15 +104,20 @@ def test_a_file_that_grows_past_the_limit_while_read_is_refused(tmp_path):
 
 # --- outputs ----------------------------------------------------------------
 
-def private_null(tmp_path: Path) -> Path:
-    """A character device like /dev/null in ``tmp_path`` (root may make one),
-    else a link to /dev/null: either way the test never touches /dev/null."""
-    node = tmp_path / "null"
+def private_device(tmp_path: Path, name: str = "null", minor: int = 3) -> Path:
+    """A character device like /dev/NAME in ``tmp_path`` (root may make one),
+    else a link to /dev/NAME: either way no version of the engine under test
+    can replace the system's own device."""
+    node = tmp_path / name
     try:
-        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, minor))
     except (OSError, AttributeError):
-        node.symlink_to("/dev/null")
+        node.symlink_to(f"/dev/{name}")
     return node
+
+
+def private_null(tmp_path: Path) -> Path:
+    return private_device(tmp_path)
 
 
 def test_output_to_a_device_is_written_in_place_and_stays_a_device(tmp_path):
@@ -143,11 +148,11 @@ def test_output_to_a_fifo_reaches_its_reader_and_the_fifo_stays(tmp_path):
 
 
 def test_a_full_device_names_the_file(tmp_path, capsys):
-    if not os.path.exists("/dev/full"):
-        pytest.skip("no /dev/full on this system")
-    code = main(["explain", str(EXAMPLE), "--at", AT, "-o", "/dev/full"])
+    full = private_device(tmp_path, "full", 7)
+    code = main(["explain", str(EXAMPLE), "--at", AT, "-o", str(full)])
     err = capsys.readouterr().err
-    assert code == 2 and "/dev/full: RULES-E058 cannot write" in err and "disk is full" in err
+    assert code == 2 and f"{full}: RULES-E058 cannot write" in err and "disk is full" in err
+    assert stat.S_ISCHR(os.stat(full).st_mode)
 
 
 def test_a_full_disk_names_the_file_and_leaves_the_old_one(tmp_path, monkeypatch):
@@ -199,7 +204,7 @@ def _make(kind: str, where: Path) -> Path:
 
 
 KINDS = ["fifo", "dir", "socket", "dangling", "zero", "null", "full", "urandom", "link-fifo",
-         "link-dir", "link-zero"]
+         "link-dir", "link-zero"]  # (links to /dev/…: an engine that replaced them replaces the link)
 COMMANDS = [["explain", "{p}", "--at", AT], ["plan", "{p}", "--from", AT], ["log", "list", "{p}"],
             ["explain", str(EXAMPLE), "--at", AT, "--policies", "{d}"], ["check", "{p}"],
             ["test", "{p}"]]
