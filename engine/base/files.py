@@ -87,7 +87,8 @@ def atomic_writer(path: Path, *, binary: bool = False, encoding: str = "utf-8") 
     except OSError as err:
         raise write_error(path, err) from None
     try:
-        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")) as handle:
+        handle = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
+        with _closed_quietly(handle):
             try:
                 yield handle
                 handle.flush()
@@ -128,7 +129,7 @@ def _in_place(path: Path, *, binary: bool, encoding: str) -> Iterator[IO[Any]]:
     except OSError as err:
         raise write_error(path, err) from None
     handle = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
-    with handle:
+    with _closed_quietly(handle):
         try:
             yield handle
             handle.flush()
@@ -136,6 +137,22 @@ def _in_place(path: Path, *, binary: bool, encoding: str) -> Iterator[IO[Any]]:
             if err.filename is not None or isinstance(err, BrokenPipeError):
                 raise  # (a reader that went away: the CLI stops quietly)
             raise write_error(path, err) from None
+
+
+@contextmanager
+def _closed_quietly(handle: IO[Any]) -> Iterator[None]:
+    """Close ``handle`` at the end; after a failed write, closing would try
+    to flush the same buffer again and its error would replace the one that
+    says what went wrong, so it is dropped then."""
+    try:
+        yield
+    except BaseException:
+        try:
+            handle.close()
+        except OSError:
+            pass
+        raise
+    handle.close()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
