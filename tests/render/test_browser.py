@@ -6,38 +6,23 @@ are current."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from browser_support import BROWSER_TESTS, chromium
 
 from engine.cli import main
 
 from examples import ROOT
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not (CHROMIUM and DRIVER),
-                                 reason="chromium and chromium-driver are not installed (Debian packages)")]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,1600", f"--user-data-dir={tmp_path_factory.mktemp('chrome')}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield driver
-    driver.quit()
+    with chromium(tmp_path_factory.mktemp("chrome")) as driver:
+        yield driver
 
 
 PAGES = [

@@ -6,15 +6,10 @@ test's temporary folder."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
+from browser_support import BROWSER_TESTS, chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
-
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER),
-                                reason="chromium and chromium-driver are not installed (Debian packages)")
+pytestmark = BROWSER_TESTS
 
 EVIL = "<script>alert('subject')</script> Acme"
 NOTE = "<img src=x onerror=alert('note')> thanks"
@@ -29,19 +24,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,1600", f"--user-data-dir={tmp_path_factory.mktemp('chrome')}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield driver
-    driver.quit()
+    with chromium(tmp_path_factory.mktemp("chrome")) as driver:
+        yield driver
 
 
 def submit(browser, selector):
