@@ -123,16 +123,35 @@ _EVENT = st.one_of(
               st.integers(1, 15)),
     st.builds(lambda ch, to: {"type": "thank_you_sent", "channel": ch, "to": to},
               st.sampled_from(["email", "handwritten", "phone"]), st.sampled_from(["Jane Roe", ["Jane Roe", "Sam Poe"]])),
-    st.builds(lambda ch, kind: {"type": "follow_up_sent", "channel": ch, "kind": kind},
-              st.sampled_from(["email", "phone", "linkedin"]), st.sampled_from(["check_in", "value_add"])),
-    st.builds(lambda tone, after: {"type": "reply_received", "tone": tone,
-                                   **({"check_in_after": (_T0 + timedelta(days=after)).date().isoformat()}
-                                      if after else {})},
-              st.sampled_from(["positive", "neutral", "negative"]), st.integers(0, 20)),
+    st.builds(lambda ch, kind, to: {"type": "follow_up_sent", "channel": ch, "kind": kind,
+                                    **({"recipient": to} if to else {})},
+              st.sampled_from(["email", "phone", "linkedin", "voicemail", "in_person"]),
+              st.sampled_from(["check_in", "value_add", "timeline_question", "keep_in_touch",
+                               "feedback_request", "future_roles", "answer"]),
+              st.sampled_from([None, "recruiter", "hiring_manager", "hr", "interviewer"])),
+    # vocabulary 1.1: what a reply said, and who sent it
+    st.builds(lambda tone, after, extra: {"type": "reply_received", "tone": tone, **extra,
+                                          **({"check_in_after": (_T0 + timedelta(days=after)).date().isoformat()}
+                                             if after else {})},
+              st.sampled_from(["positive", "neutral", "negative"]), st.integers(0, 20),
+              st.fixed_dictionaries({}, optional={
+                  "will_contact": st.booleans(), "keep_apprised": st.booleans(),
+                  "status": st.sampled_from(["still_deciding", "awaiting_approval"]),
+                  "preferred_channel": st.sampled_from(["email", "phone", "linkedin"]),
+                  "sender": st.sampled_from(["recruiter", "hiring_manager", "hr", "interviewer"])})),
+    st.builds(lambda pos, like: {"type": "rejected", "positive_about_you": pos, "you_like_company": like},
+              st.booleans(), st.booleans()),
     st.sampled_from([{"type": t} for t in ("rejected", "offer", "position_on_hold", "references_notified",
-                                           "profiles_reviewed", "notes_written")]),
+                                           "profiles_reviewed", "notes_written", "withdrew",
+                                           "accepted_other_offer", "thanked_in_person", "proofread_by_other")]),
     st.builds(lambda net: {"type": "social_connection", "network": net},
-              st.sampled_from(["linkedin", "facebook"])),
+              st.sampled_from(["linkedin", "facebook", "other"])),
+    # vocabulary 1.1: a later round, held or scheduled
+    st.builds(lambda minutes: {"type": "interview", "interviewers": ["Ann Lee"], "round": 2,
+                               "duration_minutes": minutes}, st.integers(20, 240)),
+    st.builds(lambda days: {"type": "interview_scheduled", "round": 2,
+                            "starts": (_T0 + timedelta(days=days, hours=4)).isoformat()}, st.integers(2, 40)),
+    st.just({"type": "company_contact", "name": "Kim Park"}),
 )
 
 
@@ -149,8 +168,8 @@ def logs_and_moments(draw):
     return {"timezone": "America/New_York", "events": events}, moment
 
 
-@pytest.mark.slow  # 60 explained evaluations
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # 100 explained evaluations
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(logs_and_moments())
 def test_issue_14_properties_hold_over_generated_logs(policies, case):
     data, moment = case
