@@ -88,6 +88,40 @@ def test_cumulative_channels_are_two_recommendations(policies):
     assert find_conflicts(recs, policies.actions) == []
 
 
+def _sides(report, kind, action):
+    c = next(c for c in report.conflicts if c.kind == kind and c.actions == (action,))
+    return [[(r.policy, r.rule) for r in side] for side in c.sides]
+
+
+def test_how_many_contacts_halpin_once_against_the_check_ins_after_the_date(policies):
+    """Issue 14 on 1.1.0: halpin "do not contact the interviewer multiple times"
+    (004:23) against cheatsheet's, followup-guide's and hayes's check-in once
+    the date is past, after one follow-up sent before it."""
+    log = engine.EventLog.from_dict({"timezone": "America/New_York", "events": [
+        {"type": "interview", "at": "2026-11-16T10:00", "interviewers": ["Jane Roe"]},
+        {"type": "decision_expected", "at": "2026-11-16T10:30", "by": "2026-11-20"},
+        {"type": "follow_up_sent", "at": "2026-11-18T10:00", "channel": "email"}]}, policies.vocabulary)
+    report = engine.evaluate(policies, log, datetime(2026, 11, 24, 10))
+    assert _sides(report, "opposed", "check_in") == [
+        [("cheatsheet", "follow-their-timeline"), ("followup-guide", "check-in-after-time-frame"),
+         ("hayes", "check-in-after-stated-date")],
+        [("halpin", "dont-contact-more-than-once")],
+    ]
+
+
+def test_asking_for_the_timeline_afterwards_against_himmel(policies):
+    """Issue 14 on 1.1.0: followup-guide "ask ... when you should expect to hear
+    back" (002:48, the day after, by email or phone) against cheatsheet/Himmel
+    "push for an exact timeline or decision" (003:13)."""
+    log = engine.EventLog.from_dict({"timezone": "America/New_York", "events": [
+        {"type": "interview", "at": "2026-11-16T10:00", "interviewers": ["Jane Roe"]}]}, policies.vocabulary)
+    assert not any(c.actions == ("ask_for_timeline",)
+                   for c in engine.evaluate(policies, log, datetime(2026, 11, 16, 14)).conflicts)
+    report = engine.evaluate(policies, log, datetime(2026, 11, 17, 10))
+    assert _sides(report, "opposed", "ask_for_timeline") == [
+        [("followup-guide", "ask-when-to-expect-answer")], [("cheatsheet", "dont-push-for-a-timeline")]]
+
+
 def test_avoiding_a_general_action_opposes_its_kinds(policies):
     recs = [rec("hayes", "check_in"), rec("halpin", "contact_employer", "avoid")]
     assert kinds(recs, policies) == [("opposed", ("check_in", "contact_employer"), [["hayes"], ["halpin"]])]
