@@ -56,6 +56,7 @@ CODES: dict[str, str] = {
     "RULES-E050": "bad command-line usage",
     "RULES-E051": "file not found or unreadable",
     "RULES-E052": "bad scenario file",
+    "RULES-E053": "scenario expectation not met",
     "RULES-E055": "file locked by another writer",
     "RULES-E056": "file may not be changed (read-only, a special file or a dangling link)",
 }

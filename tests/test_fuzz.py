@@ -607,3 +607,27 @@ def test_count_by_bisection_matches_a_scan(hours, after, before, recording):
     assert count(ctx, "x", lo, hi) == len(expected)
     if recording:
         assert ctx.recording == set(expected)
+
+
+@fuzz(40)
+@given(st.one_of(mutated(real_policy()).map(lambda d: dump(d, "yaml")),
+                 damaged_text(POLICY.read_text("utf-8"))))
+def test_check_collects_exactly_when_the_loader_refuses(text):
+    """`rules check` goes on past errors (engine.apps.checking): on any broken
+    policy it never crashes, and it finds no problem exactly when the loader
+    (which stops at the first) accepts the file."""
+    from engine.model.actions import default_actions
+    from engine.model.policies import check_policy_file, default_vocabulary
+
+    root = scratch()
+    (root / "hayes").mkdir()
+    path = root / "hayes" / "1.0.0.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    policy, problems = check_policy_file(path, default_vocabulary(), default_actions())
+    assert all(isinstance(p, RulesError) for p in problems)
+    try:
+        load_policy_file(path)
+    except RulesError:
+        assert problems and policy is None
+    else:
+        assert problems == [] and policy is not None

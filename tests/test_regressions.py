@@ -561,3 +561,42 @@ def test_an_error_in_data_from_no_file_says_which_event():
     with pytest.raises(LogError) as info:
         EventLog.from_dict({"events": [{"type": "rejected", "at": "2026-11-20T09:00", "note": 3}]})
     assert info.value.path == "events[0].note"
+
+
+def test_a_source_document_outside_the_seeds_is_not_an_oracle(tmp_path):
+    """Bug (issue 20 point 8): `source: {document: "/etc/passwd"}` (or
+    `../../../../etc/passwd`) made `rules check --seeds` say whether a quote
+    occurs in any readable file; `document: /bin/ls` gave a traceback. The
+    document is now a bare file name looked up in the seeds folders only."""
+    from pathlib import Path
+
+    from engine.apps.checking import run_check
+
+    root = Path(__file__).resolve().parent.parent
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for document in ("/etc/passwd", "../../../../etc/passwd", "/bin/ls"):
+        folder = tmp_path / "policies" / "hayes"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = (root / "policies" / "hayes" / "1.0.0.yaml").read_text("utf-8")
+        (folder / "1.0.0.yaml").write_text(
+            text.replace("document: 001_befd34d774598ad1.txt", f'document: "{document}"'), "utf-8")
+        report = run_check([tmp_path / "policies"], seeds=[seeds])
+        assert [p.code for p in report.problems] == ["RULES-E036"], document
+        assert "is not a file name" in report.problems[0].message
+
+
+def test_literals_compared_with_enum_facts_are_checked():
+    """Bug (issue 20 point 9): `outcome == "pеnding"` (Cyrillic е),
+    `outcome == "pendng"`, `weekday(now) == "Monday"` and
+    `last("interview").format == "vidéo"` passed `rules check`: the rules were
+    silently dead. String facts and fields with declared values are enums."""
+    import pytest
+
+    import engine
+
+    for text in ('outcome == "p\u0435nding"', 'outcome == "pendng"', 'weekday(now) == "Monday"',
+                 'last("interview").format == "vidéo"'):
+        with pytest.raises(engine.ConditionError) as info:
+            engine.compile_condition(text)
+        assert info.value.code == "RULES-E005" and "did you mean" in (info.value.hint or ""), text

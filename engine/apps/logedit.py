@@ -67,11 +67,11 @@ class Change:
     before: dict[str, Any] | None = None
 
 
-def _header() -> str:
-    # The installed schema, so that editors with the YAML language server
-    # complete and check the new log on this machine.
-    from engine.base.resources import schemas_dir
-    return f"# yaml-language-server: $schema={(schemas_dir() / 'event-log.schema.json').as_uri()}\n"
+def _header(path: Path) -> str:
+    # The project's schema (relative) or the installed one, so that editors
+    # with the YAML language server complete and check the new log.
+    from engine.base.resources import schema_reference
+    return f"# yaml-language-server: $schema={schema_reference(path, 'event-log.schema.json')}\n"
 
 
 def new_log(path: Path, timezone: str, subject: str | None = None, *, force: bool = False
@@ -95,7 +95,7 @@ def new_log(path: Path, timezone: str, subject: str | None = None, *, force: boo
     if not target.parent.is_dir():
         raise UsageError(f"{path}: the folder {target.parent} does not exist", code="RULES-E051",
                          hint="create the folder first, or pick another place")
-    lines = [_header()]
+    lines = [_header(target)]
     if subject:
         lines.append(f"subject: {_double_quoted(subject)}\n")
     lines.append(f"timezone: {timezone}\n")

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import click
 
-from engine.cli import advice, authoring, batch, conflicts, logbook  # noqa: F401  (they register the commands)
+from engine.cli import advice, authoring, batch, conflicts, logbook, versions  # noqa: F401  (they register the commands)
 from engine.cli.common import OutputClosed, cli
 from engine.errors import RulesError
 

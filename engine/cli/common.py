@@ -37,9 +37,13 @@ def write(text: str, output: str | None) -> None:
     atomic_write_text(Path(output), text)
 
 
-def load_set(policies_dir: str | None, pins: Sequence[str]) -> PolicySet:
+def load_set(policies_dir: str | Sequence[str] | None, pins: Sequence[str]) -> PolicySet:
+    """The policy set of ``--policies`` (one folder, several, or none: the
+    bundled ones) and ``--policy`` pins."""
     from engine.model.policies import load_policies
-    return load_policies(policies_dir, select=pins)
+    if isinstance(policies_dir, str):
+        policies_dir = [policies_dir]
+    return load_policies(list(policies_dir or ()) or None, select=pins)
 
 
 def read_moment(value: str | None, log: EventLog, option: str = "--at") -> Any:
@@ -53,8 +57,9 @@ def read_moment(value: str | None, log: EventLog, option: str = "--at") -> Any:
                          hint=f"e.g. {option} 2026-11-23T09:00 (local time in the log's zone)") from None
 
 
-policies_option = click.option("--policies", "policies_dir", metavar="DIR",
-                               help="Folder of policies (default: the bundled ones).")
+policies_option = click.option("--policies", "policies_dir", metavar="DIR", multiple=True,
+                               help="Folder of policies (default: the bundled ones); repeat it to "
+                                    "add folders, ':bundled' names the bundled one.")
 policy_option = click.option("--policy", "pins", multiple=True, metavar="ID[@VERSION]",
                              help="Use only this policy (repeatable); @VERSION pins a version.")
 

@@ -17,7 +17,7 @@ from operator import attrgetter
 from typing import Any, Callable, Mapping
 
 from engine.language.context import EvaluationContext
-from engine.language.types import ANY, BOOL, DATETIME, INT, NUMBER, STRING, Type, unify
+from engine.language.types import ANY, BOOL, DATETIME, INT, NUMBER, STRING, Type, enum_of, unify
 
 __all__ = ["Param", "FunctionSpec", "BUILTINS", "WEEKDAYS"]
 
@@ -258,7 +258,7 @@ BUILTINS: Mapping[str, FunctionSpec] = {f.name: f for f in (
     FunctionSpec("local_hour", "Hour of the day (0–23) of t in the log's time zone.",
                  (_T,), INT, local_hour, example="local_hour(interview) < 12"),
     FunctionSpec("weekday", 'Day of the week of t in the log\'s time zone: "monday" … "sunday".',
-                 (_T,), STRING, weekday, example='weekday(now) in ["saturday", "sunday"]'),
+                 (_T,), enum_of(WEEKDAYS), weekday, example='weekday(now) in ["saturday", "sunday"]'),
 )}
 
 # Functions that read the evaluation context (the clock, the zone, the log):

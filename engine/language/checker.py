@@ -251,6 +251,8 @@ class _Checker:
             if not equatable(lt, rt):
                 raise self.error(node, f"'{op}' compares {lt} with {rt}: never equal",
                                  "compare values of the same type")
+            self._check_enum_literal(node.left, lt, right)
+            self._check_enum_literal(node.right, rt, left)
             result_type = BOOL
         elif op in ("<", "<=", ">", ">="):
             if not orderable(lt, rt):
@@ -268,6 +270,11 @@ class _Checker:
             elif rt.name != "any":
                 raise self.error(node, f"'{op}' needs a list (or a string) on its right, got {rt}"
                                  if rt.name != "list" else f"'{op}' looks for {lt} in {rt}")
+            if isinstance(right, ListExpr):
+                for item in right.items:
+                    self._check_enum_literal(node.left, lt, item)
+            elif rt.item is not None:
+                self._check_enum_literal(node.right, rt.item, left)
             result_type = BOOL
         else:
             result_type = self._arith_type(node, op, lt, rt)
@@ -279,14 +286,48 @@ class _Checker:
             return Literal(value, node.span), result_type
         return Binary(op, left, right, node.span), result_type
 
+    def _check_enum_literal(self, side: Node, t: Type, other: Node) -> None:
+        """``other`` compared with ``side`` of enum type ``t``: a string literal
+        outside the enum's values can never match (a silently dead rule)."""
+        if t.values is None or not isinstance(other, Literal) or not isinstance(other.value, str):
+            return
+        value = other.value
+        if value in t.values:
+            return
+        shown = ", ".join(f'"{v}"' for v in t.values)
+        raise self.error(other, f'"{value}" is not a value of {to_text(side)} (one of {shown})',
+                         _value_hint(value, t.values), "RULES-E005")
+
     def _arith_type(self, node: Binary, op: str, lt: Type, rt: Type) -> Type:
-        if op == "+" and lt == STRING and rt == STRING:
+        if op == "+" and lt.name == "string" and rt.name == "string":
             return STRING
         if not (assignable(lt, NUMBER) and assignable(rt, NUMBER)) or BOOL in (lt, rt):
             raise self.error(node, f"'{op}' needs numbers, got {lt} and {rt}")
         if op == "/":
             return NUMBER
         return INT if lt == INT and rt == INT else NUMBER
+
+
+def _value_hint(value: str, values: tuple[str, ...]) -> str:
+    """Did-you-mean for a literal outside an enum, naming look-alike letters
+    (a Cyrillic 'е' in "pеnding") and a difference of case."""
+    import unicodedata
+
+    parts: list[str] = []
+    lowered = [v for v in values if v.casefold() == value.casefold()]
+    if lowered:
+        parts.append(f"did you mean '{lowered[0]}'? Values are written exactly as listed.")
+    else:
+        close = suggest(value, values)
+        if close:
+            parts.append(close)
+    if all(v.isascii() for v in values):
+        odd = [c for c in dict.fromkeys(value) if not c.isascii()]
+        if odd:
+            parts.append("It contains " + ", ".join(
+                f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')})" for c in odd[:3])
+                + ", not a plain ASCII letter.")
+    return " ".join(parts) or "use one of the values listed"
 
 
 def _plural(n: int, word: str) -> str:

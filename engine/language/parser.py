@@ -256,6 +256,18 @@ def _previous_token(text: str, offset: int) -> str | None:
     return before[i:end]
 
 
+#: Operators written the wrong way round, as the character after a stray '=' shows.
+_REVERSED = {"<": "<=", ">": ">=", "!": "!="}
+
+
+def _equal_sign_hint(text: str, offset: int) -> str:
+    """The hint for a stray '=': ``=<`` → ``<=``, ``=>`` → ``>=``, ``=!`` → ``!=``."""
+    after = text[offset + 1: offset + 2]
+    if after in _REVERSED:
+        return f"write '{_REVERSED[after]}': the '=' comes second"
+    return "use '==' to compare"
+
+
 def _convert(text: str, err: UnexpectedInput) -> ConditionSyntaxError:
     if isinstance(err, UnexpectedCharacters):
         offset = err.pos_in_stream or 0
@@ -265,7 +277,7 @@ def _convert(text: str, err: UnexpectedInput) -> ConditionSyntaxError:
                                 hint=f"close the string with {ch}")
         hint = None
         if ch == "=":
-            hint = "use '==' to compare"
+            hint = _equal_sign_hint(text, offset)
         elif ch == "&":
             hint = "use 'and'"
         elif ch == "|":
@@ -285,7 +297,7 @@ def _convert(text: str, err: UnexpectedInput) -> ConditionSyntaxError:
         message += f", found {_token_words(tok)}"
         hint = None
         if tok.type == "EQUAL":
-            hint = "use '==' to compare"
+            hint = _equal_sign_hint(text, offset)
         elif tok.type in ("_AND", "_OR") and prev in ("and", "or", "not"):
             hint = f"'{prev}' needs a value on its right"
         elif tok.type == "$END" and "RPAR" in expected:

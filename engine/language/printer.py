@@ -60,13 +60,35 @@ def literal_text(value: object) -> str:
     return str(value)
 
 
-def _wrap(node: Node, min_prec: int) -> str:
-    text = to_text(node)
+def _wrap(node: Node, min_prec: int, clarify: bool = False) -> str:
+    text = to_text(node, clarify=clarify)
     return f"({text})" if precedence(node) < min_prec else text
 
 
-def to_text(node: Node) -> str:
-    """The canonical text of ``node``."""
+def _clarified(node: Node, min_prec: int, parent: Node) -> str:
+    """An operand with the parentheses a reader expects even where
+    precedence makes them redundant: ``(a and b) or c``, ``not (x in y)``."""
+    text = to_text(node, clarify=True)
+    needed = precedence(node) < min_prec
+    if isinstance(parent, BoolOp) and parent.op == "or" and isinstance(node, BoolOp):
+        needed = True
+    if isinstance(parent, Unary) and precedence(node) == _COMPARISON:
+        needed = True
+    return f"({text})" if needed else text
+
+
+def to_text(node: Node, *, clarify: bool = False) -> str:
+    """The canonical text of ``node``: with the fewest parentheses, or with
+    ``clarify`` also those around ``and`` inside ``or`` and around a
+    comparison under ``not`` (how ``rules fmt`` writes conditions). Both
+    parse back to the same tree."""
+    if clarify and isinstance(node, Unary) and node.op == "not":
+        return "not " + _clarified(node.operand, 3, node)
+    if clarify and isinstance(node, BoolOp):
+        own = precedence(node)
+        return f" {node.op} ".join(_clarified(o, own + 1, node) for o in node.operands)
+    if clarify and isinstance(node, (Binary, Chain, Attribute, Call, ListExpr, Keyword, Unary)):
+        return _to_text_clarified(node)
     if isinstance(node, Literal):
         return literal_text(node.value)
     if isinstance(node, Name):
@@ -98,3 +120,29 @@ def to_text(node: Node) -> str:
             return f"{_wrap(node.left, own + 1)} {node.op} {_wrap(node.right, own + 1)}"
         return f"{_wrap(node.left, own)} {node.op} {_wrap(node.right, own + 1)}"
     raise TypeError(f"not a condition node: {node!r}")
+
+
+def _to_text_clarified(node: Node) -> str:
+    """:func:`to_text` of a node whose operands may hold ``and``/``or``/``not``."""
+    if isinstance(node, ListExpr):
+        return "[" + ", ".join(to_text(i, clarify=True) for i in node.items) + "]"
+    if isinstance(node, Attribute):
+        return f"{_wrap(node.obj, 8, True)}.{node.attr}"
+    if isinstance(node, Keyword):
+        return f"{node.name}={to_text(node.value, clarify=True)}"
+    if isinstance(node, Call):
+        args = [to_text(a, clarify=True) for a in node.args] + [to_text(k, clarify=True) for k in node.keywords]
+        return f"{node.func}({', '.join(args)})"
+    if isinstance(node, Unary):
+        return "-" + _wrap(node.operand, 7, True)
+    if isinstance(node, Chain):
+        parts = [_wrap(node.operands[0], 5, True)]
+        for op, operand in zip(node.ops, node.operands[1:]):
+            parts += [op, _wrap(operand, 5, True)]
+        return " ".join(parts)
+    if not isinstance(node, Binary):
+        raise TypeError(f"not a condition node: {node!r}")
+    own = precedence(node)
+    if own == _COMPARISON:
+        return f"{_wrap(node.left, own + 1, True)} {node.op} {_wrap(node.right, own + 1, True)}"
+    return f"{_wrap(node.left, own, True)} {node.op} {_wrap(node.right, own + 1, True)}"

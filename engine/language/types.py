@@ -5,17 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["Type", "BOOL", "INT", "NUMBER", "STRING", "DATE", "DATETIME", "NULL",
-           "ANY", "EVENT", "list_of", "event_of", "parse_type", "assignable",
+           "ANY", "EVENT", "list_of", "event_of", "enum_of", "parse_type", "assignable",
            "orderable", "equatable", "unify", "type_of_value"]
 
 
 @dataclass(frozen=True, slots=True)
 class Type:
-    """A type: a base name, plus the item type of a list or the event type."""
+    """A type: a base name, plus the item type of a list or the event type.
+
+    A string type may carry the set of ``values`` it can take (an enum: the
+    vocabulary declares them for ``outcome``, ``format``, …); comparing it with
+    a literal outside the set is a type error. It prints as ``string``.
+    """
 
     name: str
     item: "Type | None" = None
     event: str | None = None
+    values: tuple[str, ...] | None = None
 
     def __str__(self) -> str:
         if self.name == "list" and self.item is not None:
@@ -43,6 +49,11 @@ def list_of(item: Type) -> Type:
 
 def event_of(event_type: str | None) -> Type:
     return Type("event", event=event_type)
+
+
+def enum_of(values: "tuple[str, ...] | list[str] | frozenset[str]") -> Type:
+    """A string type that takes only ``values`` (in their declared order)."""
+    return Type("string", values=tuple(dict.fromkeys(values)))
 
 
 def parse_type(text: str) -> Type:
@@ -75,6 +86,8 @@ def assignable(src: Type, dst: Type) -> bool:
     """Can a value of type ``src`` be used where ``dst`` is expected?"""
     if src == dst or dst.name == "any" or src.name in ("any", "null"):
         return True
+    if src.name == dst.name == "string":
+        return True  # an enum is a string; which literal fits is checked where it is compared
     if src.name == "int" and dst.name == "number":
         return True
     if _temporal(src) and _temporal(dst):
@@ -113,6 +126,9 @@ def unify(a: Type, b: Type) -> Type | None:
         return NUMBER
     if _temporal(a) and _temporal(b):
         return DATETIME
+    if a.name == b.name == "string":
+        both = a.values is not None and b.values is not None
+        return enum_of((a.values or ()) + (b.values or ())) if both else STRING
     if a.name == b.name == "list":
         item = unify(a.item or ANY, b.item or ANY)
         return list_of(item) if item else list_of(ANY)

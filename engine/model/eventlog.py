@@ -20,8 +20,8 @@ from engine.input.times import pinned, get_zone, parse_moment, zone_suggestion
 from engine.input.schemas import validate_document
 from engine.model.vocabulary import FieldSpec, Vocabulary, default_vocabulary
 
-__all__ = ["Event", "EventLog", "LogView", "load_log", "build_log", "checked_log", "iter_jsonl_logs",
-           "MAX_EVENTS"]
+__all__ = ["Event", "EventLog", "LogView", "load_log", "build_log", "checked_log",
+           "iter_jsonl_logs", "MAX_EVENTS"]
 
 _COMMON = ("id", "note")
 
@@ -358,7 +358,9 @@ def _plainly_valid(data: Any) -> bool:
     than :data:`_LOG_SCHEMA_RULES` — and the validator decides."""
     if not _schema_known:
         from engine.base.resources import load_schema
-        _schema_known.append(_rules_of(load_schema("event-log.schema.json")) == _LOG_SCHEMA_RULES)
+        from engine.input.schemas import structural  # the editors' generated parts aside
+        _schema_known.append(_rules_of(structural(load_schema("event-log.schema.json")))
+                             == _LOG_SCHEMA_RULES)
     if not _schema_known[0] or type(data) is not dict or "events" not in data:
         return False
     for key, value in data.items():

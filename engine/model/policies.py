@@ -9,6 +9,7 @@ shareable across threads and picklable.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -23,12 +24,15 @@ from engine.language.compiler import CompiledExpr, compile_checked
 from engine.errors import ConditionError, InputError, PolicyError, RulesError, UsageError
 from engine.base.resources import policies_dir
 from engine.input.documents import Document, load_document
-from engine.input.schemas import validate_document
+from engine.input.schemas import schema_problems, validate_document
 from engine.model.actions import ActionCatalogue, default_actions, load_actions
+from engine.model.folders import (BUNDLED, PolicyPaths, display_path, merged_policy_files, own_file,
+                                  policy_files, policy_roots)
 from engine.model.vocabulary import Vocabulary, default_vocabulary, load_vocabulary
 
-__all__ = ["Rule", "Policy", "PolicySet", "load_policies", "load_policy_file",
-           "default_vocabulary", "parse_version",
+__all__ = ["Rule", "Policy", "PolicySet", "load_policies", "load_policy_file", "check_policy_file",
+           "default_vocabulary",
+           "display_path", "parse_version", "policy_files", "policy_roots", "BUNDLED",
            "ENGINE_VERSION", "MAX_POLICIES", "MAX_RULES_PER_POLICY", "Stance", "Grade"]
 
 Stance = Literal["do", "avoid", "may"]
@@ -142,76 +146,147 @@ def _condition_error(doc: Document, path: tuple[Any, ...], err: ConditionError) 
 
 def _policy_from(doc: Document, raw_bytes: bytes, vocabulary: Vocabulary,
                  actions: ActionCatalogue, expect_id: str | None, expect_version: str | None,
-                 max_rules: int = MAX_RULES_PER_POLICY) -> Policy:
+                 max_rules: int = MAX_RULES_PER_POLICY,
+                 problems: list[RulesError] | None = None) -> Policy | None:
+    """Build a :class:`Policy` from its document. Without ``problems`` the
+    first error is raised; with it every error is appended there (the checker
+    goes on past each one) and None is returned if there was any."""
+    found: list[RulesError] = [] if problems is None else problems
+    before = len(found)
+
+    def fail(err: RulesError) -> None:
+        if problems is None:
+            raise err
+        found.append(err)
+
     if isinstance(doc.data, dict) and isinstance(doc.data.get("rules"), list) \
             and len(doc.data["rules"]) > max_rules:
         raise PolicyError(f"{len(doc.data['rules'])} rules; the limit is {max_rules}", code="RULES-E013",
                           hint="split the policy, or raise max_rules", **doc.where(("rules",)))
-    validate_document(doc, "policy.schema.json", PolicyError, "RULES-E030")
+    bad_rules: set[int] = set()
+    top_ok = True
+    if problems is None:
+        validate_document(doc, "policy.schema.json", PolicyError, "RULES-E030")
+    else:
+        for path, err in schema_problems(doc, "policy.schema.json", PolicyError, "RULES-E030"):
+            found.append(err)
+            if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
+                bad_rules.add(path[1])
+            else:
+                top_ok = False
     data = doc.data
-    if expect_id is not None and data["policy"] != expect_id:
-        raise PolicyError(f"policy id '{data['policy']}' does not match its folder '{expect_id}'",
-                          code="RULES-E034", **doc.where(("policy",)))
-    if expect_version is not None and data["version"] != expect_version:
-        raise PolicyError(f"version {data['version']} does not match the file name {expect_version}.yaml",
-                          code="RULES-E034", **doc.where(("version",)))
-    if not any(c["version"] == data["version"] for c in data["changes"]):
-        raise PolicyError(f"no 'changes' entry for version {data['version']}", code="RULES-E034",
-                          hint="every version says what changed", **doc.where(("changes",)))
-    if not _requires_ok(data["requires"]):
-        raise PolicyError(f"policy requires engine {data['requires']}, this is {ENGINE_VERSION}",
-                          code="RULES-E035", **doc.where(("requires",)))
-    from engine.language.parser import parse  # here, not above: a cached load never needs Lark
-
+    if not isinstance(data, dict):
+        return None
+    shaky = len(found) > before  # after schema errors, a check may meet data of the wrong shape
+    if top_ok:
+        try:
+            _check_header(doc, data, expect_id, expect_version, fail)
+        except (KeyError, TypeError, AttributeError):
+            if not shaky:
+                raise
     rules = []
     seen: dict[str, int] = {}
-    for i, r in enumerate(data["rules"]):
+    raw_rules: list[Any] = data["rules"] if isinstance(data.get("rules"), list) else []
+    for i, r in enumerate(raw_rules):
         path = ("rules", i)
-        if r["id"] in seen:
-            raise PolicyError(f"duplicate rule id '{r['id']}' (first at line {seen[r['id']]})",
-                              code="RULES-E033", **doc.where(path + ("id",)))
-        seen[r["id"]] = doc.positions.of(path + ("id",))[0] or 0
+        if i in bad_rules:
+            continue
         try:
-            checked = check(parse(r["when"]), vocabulary, r["when"])
-        except ConditionError as err:
-            raise _condition_error(doc, path + ("when",), err) from None
-        then = r["then"]
-        action_id = then["action"]
-        if action_id not in actions:
-            raise PolicyError(f"unknown action '{action_id}'", code="RULES-E031",
-                              hint=suggest(action_id, actions.actions) or "see policies/actions.yaml",
-                              **doc.where(path + ("then", "action")))
-        action = actions[action_id]
-        params: dict[str, str | tuple[str, ...]] = {}
-        for name, value in then.items():
-            if name in ("action", "stance", "grade"):
-                continue
-            allowed = action.params.get(name)
-            if allowed is None:
-                raise PolicyError(f"action '{action_id}' has no parameter '{name}'", code="RULES-E032",
-                                  hint=suggest(name, action.params) or
-                                  (f"parameters: {', '.join(action.params)}" if action.params else
-                                   "this action takes no parameters"),
-                                  **doc.where(path + ("then", name), key=True))
-            values = [value] if isinstance(value, str) else value
-            for k, v in enumerate(values):
-                if v not in allowed:
-                    vpath = path + ("then", name) + ((k,) if not isinstance(value, str) else ())
-                    raise PolicyError(f"'{v}' is not a value of {action_id}.{name}", code="RULES-E032",
-                                      hint=suggest(v, allowed) or f"allowed: {', '.join(allowed)}",
-                                      **doc.where(vpath))
-            params[name] = value if isinstance(value, str) else tuple(value)
-        rules.append(Rule(
-            id=r["id"], summary=r["summary"], when=r["when"],
-            condition=compile_checked(checked, vocabulary.functions),
-            action=action_id, stance=cast(Stance, then["stance"]), params=params,
-            section=r["cite"]["section"], quote=r["cite"]["quote"],
-            attributed_to=r.get("attributed_to"), line=doc.positions.of(path)[0],
-            grade=cast("Grade | None", then.get("grade"))))
+            rule = _rule_from(doc, path, r, vocabulary, actions, seen, fail, found)
+        except (KeyError, TypeError, AttributeError):
+            if not shaky:
+                raise
+            continue
+        if rule is not None:
+            rules.append(rule)
+    if len(found) > before:
+        return None
     return Policy(id=data["policy"], version=data["version"], title=data["title"],
                   source=dict(data["source"]), requires=data["requires"],
                   changes=tuple(data["changes"]), rules=tuple(rules), file=doc.file,
                   sha256=hashlib.sha256(raw_bytes).hexdigest())
+
+
+def _rule_from(doc: Document, path: tuple[Any, ...], r: Mapping[str, Any], vocabulary: Vocabulary,
+               actions: ActionCatalogue, seen: dict[str, int], fail: Any,
+               found: list[RulesError]) -> Rule | None:
+    """One rule, checked; None if it has a problem (reported through ``fail``)."""
+    from engine.language.parser import parse  # here, not above: a cached load never needs Lark
+
+    if r["id"] in seen:
+        fail(PolicyError(f"duplicate rule id '{r['id']}' (first at line {seen[r['id']]})",
+                         code="RULES-E033", **doc.where(path + ("id",))))
+    seen.setdefault(r["id"], doc.positions.of(path + ("id",))[0] or 0)
+    rule_problems = len(found)
+    try:
+        checked = check(parse(r["when"]), vocabulary, r["when"])
+    except ConditionError as err:
+        fail(_condition_error(doc, path + ("when",), err))
+    params = _rule_params(doc, path, r["then"], actions, fail)
+    if len(found) > rule_problems or params is None:
+        return None
+    return Rule(
+        id=r["id"], summary=r["summary"], when=r["when"],
+        condition=compile_checked(checked, vocabulary.functions),
+        action=r["then"]["action"], stance=cast(Stance, r["then"]["stance"]), params=params,
+        section=r["cite"]["section"], quote=r["cite"]["quote"],
+        attributed_to=r.get("attributed_to"), line=doc.positions.of(path)[0],
+        grade=cast("Grade | None", r["then"].get("grade")))
+
+
+def _check_header(doc: Document, data: Mapping[str, Any], expect_id: str | None,
+                  expect_version: str | None, fail: Any) -> None:
+    """The policy's id and version against its file name, its changes, its engine."""
+    if expect_id is not None and data["policy"] != expect_id:
+        fail(PolicyError(f"policy id '{data['policy']}' does not match its folder '{expect_id}'",
+                         code="RULES-E034", **doc.where(("policy",))))
+    if expect_version is not None and data["version"] != expect_version:
+        fail(PolicyError(f"version {data['version']} does not match the file name {expect_version}.yaml",
+                         code="RULES-E034", **doc.where(("version",))))
+    if not any(c["version"] == data["version"] for c in data["changes"]):
+        fail(PolicyError(f"no 'changes' entry for version {data['version']}", code="RULES-E034",
+                         hint="every version says what changed", **doc.where(("changes",))))
+    if not _requires_ok(data["requires"]):
+        fail(PolicyError(f"policy requires engine {data['requires']}, this is {ENGINE_VERSION}",
+                         code="RULES-E035", **doc.where(("requires",))))
+
+
+def _rule_params(doc: Document, path: tuple[Any, ...], then: Mapping[str, Any], actions: ActionCatalogue,
+                 fail: Any) -> dict[str, str | tuple[str, ...]] | None:
+    """A rule's action parameters, checked against the action catalogue."""
+    action_id = then["action"]
+    if action_id not in actions:
+        close = difflib.get_close_matches(action_id, sorted(actions.actions), n=3, cutoff=0.5)
+        fail(PolicyError(f"unknown action '{action_id}'", code="RULES-E031",
+                         hint=(f"did you mean {' or '.join(repr(c) for c in close)}?" if close else
+                               f"actions: {', '.join(sorted(actions.actions))}"),
+                         **doc.where(path + ("then", "action"))))
+        return None
+    action = actions[action_id]
+    params: dict[str, str | tuple[str, ...]] = {}
+    ok = True
+    for name, value in then.items():
+        if name in ("action", "stance", "grade"):
+            continue
+        allowed = action.params.get(name)
+        if allowed is None:
+            fail(PolicyError(f"action '{action_id}' has no parameter '{name}'", code="RULES-E032",
+                             hint=suggest(name, action.params) or
+                             (f"parameters: {', '.join(action.params)}" if action.params else
+                              "this action takes no parameters"),
+                             **doc.where(path + ("then", name), key=True)))
+            ok = False
+            continue
+        values = [value] if isinstance(value, str) else value
+        for k, v in enumerate(values):
+            if v not in allowed:
+                vpath = path + ("then", name) + ((k,) if not isinstance(value, str) else ())
+                fail(PolicyError(f"'{v}' is not a value of {action_id}.{name}", code="RULES-E032",
+                                 hint=suggest(v, allowed) or f"allowed: {', '.join(allowed)}",
+                                 **doc.where(vpath)))
+                ok = False
+        params[name] = value if isinstance(value, str) else tuple(value)
+    return params if ok else None
 
 
 def load_policy_file(path: str | Path, vocabulary: Vocabulary | None = None,
@@ -224,49 +299,54 @@ def load_policy_file(path: str | Path, vocabulary: Vocabulary | None = None,
     acts = actions or default_actions()
     expect_id = p.parent.name if re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", p.stem) else None
     expect_version = p.stem if expect_id else None
-    return _policy_from(doc, p.read_bytes(), vocab, acts, expect_id, expect_version, max_rules)
+    policy = _policy_from(doc, p.read_bytes(), vocab, acts, expect_id, expect_version, max_rules)
+    if policy is None:  # cannot happen: without a problems list every error is raised
+        raise PolicyError("policy could not be built", code="RULES-E030", file=doc.file)
+    return policy
 
 
-
-
-def policy_files(root: Path) -> dict[str, dict[str, Path]]:
-    """``{policy id: {version: file}}`` under a policies folder."""
-    found: dict[str, dict[str, Path]] = {}
-    for file in sorted(root.glob("*/*.yaml")):
-        if re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", file.stem):
-            found.setdefault(file.parent.name, {})[file.stem] = file
-    return found
-
-
-def _display(path: Path, root: Path) -> str:
+def check_policy_file(path: str | Path, vocabulary: Vocabulary, actions: ActionCatalogue, *,
+                      display: str | None = None, max_rules: int = MAX_RULES_PER_POLICY,
+                      ) -> tuple[Policy | None, list[RulesError]]:
+    """Check one policy file, going on past each error: the policy (None if
+    anything is wrong) and every problem found, in document order."""
+    p = Path(path)
+    problems: list[RulesError] = []
     try:
-        rel = path.resolve().relative_to(Path.cwd().resolve())
-        return str(rel)
-    except ValueError:
-        if root.resolve() == policies_dir().resolve():
-            return f"policies/{path.relative_to(root)}"
-        return str(path)
+        doc = load_document(p, display=display)
+        expect_id = p.parent.name if re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", p.stem) else None
+        expect_version = p.stem if expect_id else None
+        policy = _policy_from(doc, p.read_bytes(), vocabulary, actions, expect_id, expect_version,
+                              max_rules, problems)
+    except RulesError as err:  # the file could not be read at all
+        return None, [err]
+    problems.sort(key=lambda e: (e.line or 0, e.column or 0))
+    return (policy if not problems else None), problems
 
 
-def load_policies(path: str | Path | None = None, *, select: Iterable[str] = (),
+def load_policies(path: PolicyPaths = None, *, select: Iterable[str] = (),
                   vocabulary: Vocabulary | None = None,
                   actions: ActionCatalogue | None = None, max_policies: int = MAX_POLICIES,
                   max_rules: int = MAX_RULES_PER_POLICY, cache: CacheSetting = None) -> PolicySet:
-    """Load the policies in force from a folder (default: the bundled ones).
+    """Load the policies in force from a folder (default: the bundled ones),
+    or from several: later folders add policies to earlier ones (``":bundled"``
+    names the bundled folder), and an ``id@version`` found twice is an error.
 
     The highest version of each policy is loaded unless ``select`` names
     ``id`` or ``id@version`` entries, in which case only those are loaded.
-    The folder's own ``vocabulary.yaml`` and ``actions.yaml`` are used when present.
+    A folder's own ``vocabulary.yaml`` and ``actions.yaml`` are used when
+    present (the first folder that has one; a different one in a later
+    folder is an error).
 
     What a load builds is kept in an on-disk cache keyed by the files'
     content and the engine (see :mod:`engine.model.cache`; ``cache=False`` or
     ``RULES_NO_CACHE=1`` turn it off), unless ``vocabulary`` or ``actions``
     objects are passed in.
     """
-    root = Path(path) if path is not None else policies_dir()
-    if not root.is_dir():
-        raise InputError("no such policies folder", code="RULES-E051", file=str(root))
-    files = policy_files(root)
+    roots = policy_roots(path)
+    merged = merged_policy_files(roots)
+    files = {pid: {v: f for v, (f, _) in vs.items()} for pid, vs in merged.items()}
+    root_of = {f: r for vs in merged.values() for f, r in vs.values()}
     chosen: dict[str, Path] = {}
     wanted = list(select)
     for item in wanted:
@@ -286,70 +366,25 @@ def load_policies(path: str | Path | None = None, *, select: Iterable[str] = (),
         chosen = {pid: vs[max(vs, key=parse_version)] for pid, vs in files.items()}
     if len(chosen) > max_policies:
         raise InputError(f"{len(chosen)} policies; the limit is {max_policies}", code="RULES-E013",
-                         file=str(root), hint="raise max_policies, or select policies")
-    # The folder's own vocabulary and actions, or the bundled ones: (shown as, file, own?)
-    sources = {}
-    for name in ("vocabulary.yaml", "actions.yaml"):
-        own = path is not None and (root / name).is_file()
-        sources[name] = ((str(root / name), root / name, True) if own else
-                         (f"policies/{name}", policies_dir() / name, False))
+                         file=str(roots[0]), hint="raise max_policies, or select policies")
+    # The folders' own vocabulary and actions, or the bundled ones: (shown as, file, own?)
+    sources = {name: own_file(roots, name) if path is not None else None
+               for name in ("vocabulary.yaml", "actions.yaml")}
+    resolved = {name: found or (f"policies/{name}", policies_dir() / name, False)
+                for name, found in sources.items()}
 
     def build() -> PolicySet:
-        _, vocab_file, own_vocab = sources["vocabulary.yaml"]
-        _, actions_file, own_acts = sources["actions.yaml"]
+        _, vocab_file, own_vocab = resolved["vocabulary.yaml"]
+        _, actions_file, own_acts = resolved["actions.yaml"]
         vocab = vocabulary or (load_vocabulary(vocab_file) if own_vocab else default_vocabulary(cache))
         acts = actions or (load_actions(actions_file) if own_acts else default_actions())
-        loaded = tuple(load_policy_file(f, vocab, acts, display=_display(f, root), max_rules=max_rules)
+        loaded = tuple(load_policy_file(f, vocab, acts, display=display_path(f, root_of[f]),
+                                        max_rules=max_rules)
                        for _, f in sorted(chosen.items()))
         return PolicySet(loaded, vocab, acts)
 
     if vocabulary is not None or actions is not None:
         return build()  # objects from the caller: nothing to key the cache by
-    inputs = [(shown, file) for shown, file, _ in sources.values()]
-    inputs += [(_display(f, root), f) for _, f in sorted(chosen.items())]
+    inputs = [(shown, file) for shown, file, _ in resolved.values()]
+    inputs += [(display_path(f, root_of[f]), f) for _, f in sorted(chosen.items())]
     return cached("policies", inputs, (max_rules,), build, PolicySet, cache)
-
-
-def check_paths(paths: Iterable[str | Path], vocabulary: Vocabulary | None = None,
-                actions: ActionCatalogue | None = None) -> tuple[list[Policy], list[RulesError]]:
-    """Check every policy file (all versions) under ``paths``; collect errors
-    instead of stopping at the first file."""
-    vocab, acts = vocabulary, actions
-    policies: list[Policy] = []
-    errors: list[RulesError] = []
-    files: list[tuple[Path, Path]] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            try:
-                if vocab is None and (p / "vocabulary.yaml").is_file():
-                    vocab = load_vocabulary(p / "vocabulary.yaml")
-                if acts is None and (p / "actions.yaml").is_file():
-                    acts = load_actions(p / "actions.yaml")
-            except RulesError as err:
-                errors.append(err)
-                continue
-            found = policy_files(p)
-            if not found:
-                errors.append(InputError("no policy files in this folder", code="RULES-E051", file=str(p),
-                                         hint="a policy file is <policy-id>/<version>.yaml, "
-                                              "e.g. hayes/1.0.0.yaml"))
-            for versions in found.values():
-                files.extend((f, p) for f in versions.values())
-        elif p.is_file():
-            files.append((p, p.parent.parent))
-        else:
-            errors.append(InputError("no such file or folder", code="RULES-E051", file=str(p)))
-    try:
-        vocab = vocab or default_vocabulary()
-        acts = acts or default_actions()
-    except RulesError as err:
-        errors.append(err)
-        return policies, errors
-    for f, root in files:
-        try:
-            policies.append(load_policy_file(f, vocab, acts, display=_display(f, root)))
-        except RulesError as err:
-            errors.append(err)
-    return policies, errors
-

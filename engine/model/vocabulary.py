@@ -21,7 +21,7 @@ from engine.model.fact_functions import FACT_FUNCTIONS, FactFunction
 from engine.language.builtins import BUILTINS, FunctionSpec
 from engine.base.resources import policies_dir
 from engine.input.documents import Document, load_document
-from engine.language.types import Type, assignable, parse_type
+from engine.language.types import Type, assignable, enum_of, list_of, parse_type
 from engine.input.schemas import validate_document
 from engine.model.cache import CacheSetting, cached
 
@@ -77,7 +77,7 @@ class Vocabulary:
         self.functions = dict(functions)
         self.source = source
         self.situation = tuple(situation)  # facts that describe the situation at a glance
-        self._fields = {n: {f.name: f.type for f in s.fields.values()}
+        self._fields = {n: {f.name: _field_type(f) for f in s.fields.values()}
                         for n, s in self.event_type_specs.items()}
 
     # -- the checker's Scope ---------------------------------------------------
@@ -102,6 +102,30 @@ class Vocabulary:
 
     def __repr__(self) -> str:
         return f"<Vocabulary {self.name}@{self.version}: {len(self.facts)} facts>"
+
+
+def _field_type(spec: FieldSpec) -> Type:
+    """A field's type as conditions see it: a string (or list of strings)
+    with declared values is an enum."""
+    if spec.values is None:
+        return spec.type
+    if spec.type.name == "string":
+        return enum_of(spec.values)
+    if spec.type.name == "list" and spec.type.item is not None and spec.type.item.name == "string":
+        return list_of(enum_of(spec.values))
+    return spec.type
+
+
+def _fact_type(declared: Type, raw: Mapping[str, Any], inferred: Type | None = None) -> Type:
+    """A fact's type: declared ``values`` make a string an enum; an
+    expression over an enum field (``last("reply_received").tone``) keeps it."""
+    if declared.name != "string":
+        return declared
+    if raw.get("values"):
+        return enum_of(raw["values"])
+    if inferred is not None and inferred.values is not None:
+        return inferred
+    return declared
 
 
 class _Scope:
@@ -157,9 +181,13 @@ def vocabulary_from_document(doc: Document,
     declared: dict[str, Type] = {}
     for name, raw in data["facts"].items():
         try:
-            declared[name] = parse_type(raw["type"])
+            declared[name] = _fact_type(parse_type(raw["type"]), raw)
         except ValueError as err:
             raise VocabularyError(str(err), **doc.where(("facts", name, "type"))) from None
+        if raw.get("values") and declared[name].name != "string":
+            raise VocabularyError(f"fact '{name}' lists values but is {declared[name]}",
+                                  hint="only a string fact takes a list of values",
+                                  **doc.where(("facts", name, "values")))
         if name in funcs:
             raise VocabularyError(f"fact '{name}' has the name of a function",
                                   **doc.where(("facts", name), key=True))
@@ -176,6 +204,7 @@ def vocabulary_from_document(doc: Document,
                 raise VocabularyError(f"fact '{name}' is declared {declared[name]} but its "
                                       f"definition is {checked.type}", **doc.where(path))
             compiled: CompiledExpr = compile_checked(checked, funcs)
+            declared[name] = _fact_type(declared[name], raw, checked.type)
             facts[name] = FactSpec(name, declared[name], raw["doc"], raw["expr"], None,
                                    checked.facts, compiled)
         else:

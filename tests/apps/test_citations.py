@@ -9,7 +9,9 @@ from engine.apps.citations import check_citations, fold
 
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+#: ../shared/seeds beside the checkout (CI), or beside the folder of worktrees
+SEEDS = next((p / "shared" / "seeds" for p in Path(__file__).resolve().parents[3:5]
+              if (p / "shared" / "seeds").is_dir()), Path(__file__).resolve().parents[3] / "shared" / "seeds")
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not present beside the checkout")

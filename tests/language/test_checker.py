@@ -12,7 +12,8 @@ from engine.language.checker import EVENT_BUILTIN_FIELDS, check
 from engine.errors import CODES, ConditionError, ConditionSyntaxError, ConditionTypeError
 from engine.language.nodes import Binary, BoolOp, Call, Keyword, ListExpr, Literal, Name, Span, Unary
 from engine.language.parser import parse
-from engine.language.types import ANY, BOOL, DATETIME, INT, NUMBER, STRING, event_of, list_of
+from engine.language.builtins import WEEKDAYS
+from engine.language.types import ANY, BOOL, DATETIME, INT, NUMBER, STRING, enum_of, event_of, list_of
 
 
 def error(text: str, expect=BOOL) -> ConditionError:
@@ -45,7 +46,7 @@ def where(err: ConditionError, text: str) -> str:
     ('last("reply_received").will_contact', BOOL),
     ('count("follow_up_sent", after=deadline, before=now)', INT),
     ("[1, 2]", list_of(INT)), ("[1, 2.5]", list_of(NUMBER)), ("[]", list_of(ANY)),
-    ('weekday(now)', STRING), ("exists(deadline)", BOOL), ("len(tags)", INT),
+    ('weekday(now)', enum_of(WEEKDAYS)), ("exists(deadline)", BOOL), ("len(tags)", INT),
 ])
 def test_inferred_types(text, typ):
     result = checked(text, expect=None)

@@ -77,6 +77,17 @@ def test_print_then_parse_gives_the_tree_back(node):
 
 
 @SETTINGS
+@given(asts)
+def test_clarified_text_parses_to_the_same_tree(node):
+    """`rules fmt` prints conditions with the parentheses a reader expects
+    (`(a and b) or c`, `not (x in y)`): the same tree, idempotent."""
+    text = to_text(node, clarify=True)
+    again = parse(text)
+    assert again == node
+    assert to_text(again, clarify=True) == text
+
+
+@SETTINGS
 @given(st.text())
 def test_any_string_literal_round_trips(value):
     assert repr(parse(to_text(Literal(value)))) == repr(Literal(value))

@@ -173,6 +173,9 @@ def test_two_and_in_a_row_hints_that_and_needs_a_value():
     ("a && b", 3, "use 'and'"),
     ("a || b", 3, "use 'or'"),
     ("!a", 1, "use 'not' or '!='"),
+    ("a =< b", 3, "write '<=': the '=' comes second"),  # issue 17: was "use '==' to compare"
+    ("a => b", 3, "write '>=': the '=' comes second"),
+    ("a =! b", 3, "write '!=': the '=' comes second"),
 ])
 def test_other_languages_operators_get_a_hint(text, column, hint):
     err = syntax_error(text)

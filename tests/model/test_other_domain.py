@@ -15,7 +15,8 @@ from engine.errors import LogError, PolicyError
 from engine.runtime.evaluation import evaluate
 from engine.model.eventlog import EventLog, load_log
 from engine.runtime.facts import FactContext
-from engine.model.policies import check_paths, default_vocabulary, load_policies
+from engine.apps.checking import check_paths
+from engine.model.policies import default_vocabulary, load_policies
 from engine.input.times import get_zone
 
 SALES = Path(__file__).resolve().parents[1] / "data" / "sales"
@@ -51,9 +52,9 @@ def test_the_folder_brings_its_vocabulary_actions_and_policies(sales):
 
 
 def test_check_finds_nothing_wrong():
-    policies, errors = check_paths([SALES])
-    assert errors == []
-    assert sorted(p.ref for p in policies) == ["patience@1.0.0", "playbook@1.0.0"]
+    report = check_paths([SALES])
+    assert report.problems == []
+    assert sorted(p.ref for p in report.policies) == ["patience@1.0.0", "playbook@1.0.0"]
 
 
 def test_sales_facts(sales, deal):
