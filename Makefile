@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BASE   := $(VENV)/.installed-base
 
 .PHONY: demo test test-fast lint bench check sweep fuzz clean
 
@@ -11,10 +12,15 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test,author]'
+	$(BIN)/python -m pip install --quiet -e '.[test,author,serve,dask]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The demo needs the base install only (no test, serve or dask extras).
+$(BASE): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(BASE)
+
+demo: $(BASE)
 	$(BIN)/rules explain examples/waiting-past-date.yaml --at 2026-11-23T09:00
 
 test: $(STAMP) lint
@@ -28,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,author,serve,dask,bench]'
 	$(BIN)/python benchmarks/run.py
 
 check: $(STAMP)

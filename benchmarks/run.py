@@ -24,7 +24,7 @@ from _table import render  # noqa: E402
 
 #: The benchmark scripts, in the order of the table.
 SCRIPTS = ("conditions.py", "evaluation.py", "load.py", "startup.py", "batch.py", "growth.py",
-           "log_add.py", "atlas.py", "authoring.py")
+           "log_add.py", "atlas.py", "authoring.py", "scale.py", "serve_load.py")
 
 
 def main(argv: list[str] | None = None) -> int:

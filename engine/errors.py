@@ -59,6 +59,13 @@ CODES: dict[str, str] = {
     "RULES-E053": "scenario expectation not met",
     "RULES-E055": "file locked by another writer",
     "RULES-E056": "file may not be changed (read-only, a special file or a dangling link)",
+    "RULES-E060": "a batch worker process was lost",
+    "RULES-E061": "Dask cluster unavailable or not installed",
+    "RULES-E070": "request refused by the service",
+    "RULES-E071": "missing or wrong bearer token",
+    "RULES-E072": "request took too long",
+    "RULES-E073": "form expired or forged (CSRF check)",
+    "RULES-E074": "web app database problem",
 }
 
 

@@ -8,6 +8,10 @@
   a command are expected output: each must appear, in order, as a whole line
   of the real output (stdout then stderr; surrounding blanks ignored). A line
   ``...`` (or ``…``) only marks omitted output.
+- ```` ```console server ```` blocks (docs/serve.md): each line ``$ curl …``
+  runs in ``bash`` (with ``pipefail``) against a live ``rules serve`` started
+  for the test, its address put in place of ``http://127.0.0.1:8080``; the
+  expected output is checked as for ``console`` blocks.
 - A block whose info string has ``file=PATH`` (e.g. ```` ```yaml file=policies/actions.yaml ````)
   must appear verbatim in that file: shown excerpts cannot drift.
 
@@ -141,7 +145,12 @@ def commands(block: Block) -> list[Command]:
     return out
 
 
-CONSOLE = [b for b in ALL if b.lang == "console"]
+def is_server_block(block: Block) -> bool:
+    return block.lang == "console" and "server" in block.info.split()[1:]
+
+
+CONSOLE = [b for b in ALL if b.lang == "console" and not is_server_block(b)]
+SERVER = [b for b in ALL if is_server_block(b)]
 
 
 @pytest.mark.parametrize("block", CONSOLE, ids=[b.where for b in CONSOLE])
@@ -169,6 +178,61 @@ def test_console_blocks(block: Block, capsys, monkeypatch):
             except ValueError:
                 raise AssertionError(f"{where}: expected output line not found (in order):\n"
                                      f"  {want}\n--- real output ---\n{text}") from None
+
+
+def _check_output(where: str, shown: str, text: str, expected: list[str]) -> None:
+    lines = [l.strip() for l in text.splitlines()]
+    pos = 0
+    for want in expected:
+        try:
+            pos = lines.index(want, pos) + 1
+        except ValueError:
+            raise AssertionError(f"{where}: expected output line not found (in order):\n"
+                                 f"  {want}\n--- output of `{shown}` ---\n{text}") from None
+
+
+def shell_commands(block: Block) -> list[Command]:
+    """The ``$ curl …`` lines of a server block (argv: the shell line) and their output."""
+    out: list[Command] = []
+    for k, raw in enumerate(block.text.splitlines()):
+        line = raw.rstrip()
+        if line.startswith("$ "):
+            if not line.startswith("$ curl "):
+                raise AssertionError(f"{block.where}: only `$ curl …` lines run in server blocks")
+            out.append(Command([line[2:]], block.line + k, 0, []))
+        elif out and line.strip() and line.strip() not in ("...", "…"):
+            out[-1].expected.append(line.strip())
+        elif not out and line.strip():
+            raise AssertionError(f"{block.where}: output before any `$ curl` command")
+    return out
+
+
+#: The address the docs show; the tests' server listens elsewhere.
+DOCS_ADDRESS = "http://127.0.0.1:8080"
+
+
+@pytest.fixture(scope="module")
+def docs_server(tmp_path_factory):
+    pytest.importorskip("starlette")  # the [serve] extra (make test installs it)
+    from live_server import live_server
+    folder = tmp_path_factory.mktemp("docs-serve")
+    with live_server(folder, "--decision-log", str(folder / "decisions.jsonl")) as server:
+        yield server
+
+
+@pytest.mark.parametrize("block", SERVER, ids=[b.where for b in SERVER])
+def test_server_blocks_against_a_live_server(block: Block, docs_server):
+    import subprocess
+
+    cmds = shell_commands(block)
+    assert cmds, f"{block.where}: a server block without `$ curl` commands"
+    for cmd in cmds:
+        where = f"{block.file.relative_to(ROOT)}:{cmd.line}"
+        shell = cmd.argv[0].replace(DOCS_ADDRESS, docs_server.url)
+        done = subprocess.run(["bash", "-o", "pipefail", "-c", shell], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60, env={**__import__("os").environ, "NO_COLOR": "1"})
+        assert done.returncode == 0, f"{where}: `{cmd.argv[0]}` exited {done.returncode}\n{done.stderr}"
+        _check_output(where, cmd.argv[0], done.stdout.replace("\r\n", "\n"), cmd.expected or [])
 
 
 # -- excerpts of files ---------------------------------------------------------------

@@ -3,91 +3,144 @@ input order, in flat memory, across processes.
 
 With one job, each line is evaluated as it is read and its record written
 at once. With ``jobs > 1`` the input is cut into chunks of lines as it is
-read; a chunk is evaluated as a whole and gives its records (UTF-8 bytes,
-written together), and forked worker processes evaluate the chunks
-(:func:`engine.apps.workers.ordered_map`: a bounded number in flight, the
-policies inherited, not sent) and the parent only reads, hands out and
-writes blocks, so that it takes as little as possible from the cores the
-workers need; where processes cannot be forked, a ``multiprocessing`` pool
-of spawned ones does the same. A bad line gives an error record, not a
-failed run.
+read; worker processes evaluate the chunks (:func:`engine.apps.workers.ordered_map`:
+a ``ProcessPoolExecutor``, a bounded number of chunks in flight, the
+policies given to each worker once) and the parent only reads, hands out
+and writes blocks. Lines are read as bytes and decoded by whoever evaluates
+them: a bad line (not UTF-8, not JSON, not a log) gives an error record,
+never a failed run. With ``due_since`` only the logs that are due
+(:mod:`engine.apps.incremental`) are evaluated.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import multiprocessing
 import os
 import stat
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
-from engine.errors import RulesError, UsageError
+from engine.errors import InputError, RulesError, UsageError
 from engine.model.eventlog import parse_jsonl_line
-from engine.runtime.evaluation import evaluate, prepare, report_json
+from engine.runtime.evaluation import evaluate, prepare, report_json, resolve_moment
 from engine.model.policies import PolicySet
 from engine.input.times import get_zone, parse_moment
-from engine.apps.workers import can_fork, ordered_map
+from engine.apps.incremental import IndexEntry, digest, entry_of_record, is_due
+from engine.apps.workers import ordered_map
 
-__all__ = ["run_batch", "evaluate_line"]
-
-_STATE: dict[str, Any] = {}  # per worker process: set once by the initializer
+__all__ = ["run_batch", "evaluate_line", "Block", "Due", "LineEvaluator"]
 
 
 def evaluate_line(policies: PolicySet, number: int, line: str, at: str | datetime | None,
                   source: str, explain: bool) -> str:
     """The JSON record (one line, no newline) for input ``line`` number ``number``."""
-    return _Evaluator(policies, at, source, explain).record(number, line)
+    return LineEvaluator(policies, at, source, explain).record(number, line)
 
 
-class _Evaluator:
+class LineEvaluator:
     """Records for lines of one input: what they share (the moment per time
     zone) is worked out once."""
 
-    __slots__ = ("policies", "at", "source", "explain", "moments")
+    __slots__ = ("policies", "at", "source", "explain", "moments", "due")
 
     def __init__(self, policies: PolicySet, at: str | datetime | None, source: str,
-                 explain: bool) -> None:
+                 explain: bool, due: "Due | None" = None) -> None:
         self.policies, self.at, self.source, self.explain = policies, at, source, explain
         self.moments: dict[str, datetime] = {}  # time zone -> `at` there
+        self.due = due
 
-    def record(self, number: int, line: str) -> str:
-        log = parse_jsonl_line(line, self.source, self.policies.vocabulary, number)
+    def record(self, number: int, line: str | bytes) -> str:
+        """The JSON record of input line ``number``: its report, or the error
+        it gives (a bad line never stops the run)."""
+        return self.evaluated(number, line)[0]
+
+    def evaluated(self, number: int, line: str | bytes) -> tuple[str, datetime | None]:
+        """The record of line ``number``, and the time of the log's first
+        event after the moment (events recorded ahead: they will change
+        the advice when their time comes), if any."""
+        try:
+            text = line.decode("utf-8") if isinstance(line, (bytes, bytearray)) else line
+        except UnicodeDecodeError as err:
+            return _error_record(number, InputError(
+                f"line is not UTF-8: byte 0x{line[err.start]:02x} ({err.reason})",
+                code="RULES-E051", file=self.source, line=number, column=err.start + 1,
+                hint="JSON Lines are UTF-8; re-encode the file (e.g. iconv -f latin1 -t utf-8)")), None
+        try:
+            log = parse_jsonl_line(text, self.source, self.policies.vocabulary, number)
+        except ValueError as err:  # e.g. an integer of more than 4,300 digits
+            log = InputError(f"JSON value refused: {err}", code="RULES-E014", file=self.source,
+                             line=number, hint="numbers in a log are small integers")
         if isinstance(log, RulesError):
-            return json.dumps({"line": number, "error": {"code": log.code, "message": log.message,
-                                                         "file": log.file, "line": log.line,
-                                                         "column": log.column}},
-                              ensure_ascii=False, separators=(",", ":"))
+            return _error_record(number, log), None
         moment: datetime | None = None
         if self.at is not None:
             moment = self.moments.get(log.timezone)
             if moment is None:
                 moment = self.moments[log.timezone] = parse_moment(self.at, log.tz)
+        ahead = None
+        if self.due is not None:
+            now = resolve_moment(moment, log)
+            ahead = min((e.at for e in log.events if e.at > now), default=None)
         if self.explain:
             report = evaluate(self.policies, log, moment).to_dict()
             report["line"] = number
-            return json.dumps(report, ensure_ascii=False, separators=(",", ":"))
-        return report_json(self.policies, log, moment, line=number)
+            return json.dumps(report, ensure_ascii=False, separators=(",", ":")), ahead
+        return report_json(self.policies, log, moment, line=number), ahead
 
-    def block(self, chunk: list[tuple[int, str]]) -> list[bytes]:
+    def block(self, chunk: list[tuple[int, str | bytes]]) -> Block:
         """The records for ``chunk`` (numbered lines), each ending with a
-        newline. (Kept apart: one 800 KB string, and its encoding, would each
-        take fresh pages from the system, chunk after chunk.)"""
-        return [(self.record(number, line) + "\n").encode("utf-8") for number, line in chunk]
+        newline, with how many are errors; with ``due``, only the due lines'
+        records, and every line's index entry. (Records kept apart: one big
+        string, and its encoding, would each take fresh pages from the
+        system, chunk after chunk.)"""
+        records: list[bytes] = []
+        errors = 0
+        due = self.due
+        entries: list[str] | None = None if due is None else []
+        for number, line in chunk:
+            if due is not None and entries is not None:
+                sha = digest(line)
+                entry = due.previous.get(number)
+                if not is_due(entry, sha, self.at, due.since, due.horizon):
+                    entries.append(entry.to_json() if entry else "")
+                    continue
+                record, ahead = self.evaluated(number, line)
+                entries.append(entry_of_record(number, sha, record, ahead).to_json())
+            else:
+                record = self.record(number, line)
+            if record.startswith('{"line":'):
+                errors += 1
+            records.append((record + "\n").encode("utf-8"))
+        return Block(records, errors, len(chunk), entries)
 
 
-def _init(policies: PolicySet, at: str | datetime | None, source: str, explain: bool) -> None:
-    _STATE["evaluator"] = _Evaluator(policies, at, source, explain)
+class Block(NamedTuple):
+    """What a chunk of lines gives."""
+
+    records: list[bytes]
+    errors: int
+    lines: int                    # lines looked at (records, or skipped as not due)
+    entries: list[str] | None     # index entries, with due_since
 
 
-def _work(chunk: list[tuple[int, str]]) -> list[bytes]:
-    block: list[bytes] = _STATE["evaluator"].block(chunk)
-    return block
+class Due(NamedTuple):
+    """Incremental runs: the index entries of the last run (``previous``), at ``since``."""
+
+    previous: Mapping[int, IndexEntry]
+    since: datetime
+    horizon: timedelta
 
 
-def _chunks(lines: Iterable[str], size: int) -> Iterator[list[tuple[int, str]]]:
+def _error_record(number: int, err: RulesError) -> str:
+    return json.dumps({"line": number, "error": {"code": err.code, "message": err.message,
+                                                 "file": err.file, "line": err.line,
+                                                 "column": err.column}},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def _chunks(lines: Iterable[str | bytes], size: int) -> Iterator[list[tuple[int, str | bytes]]]:
     """The non-blank lines, numbered from 1, ``size`` at a time."""
     numbered = enumerate(lines, 1)
     while True:
@@ -117,7 +170,7 @@ def _writer(out: IO[Any]) -> Any:
     return write
 
 
-def _never_waits(lines: Iterable[str]) -> bool:
+def _never_waits(lines: Iterable[str | bytes]) -> bool:
     """Whether reading ``lines`` never waits for input: a list or tuple, or a
     file object on a regular file (not a pipe, a terminal or a socket)."""
     if isinstance(lines, (list, tuple)):
@@ -128,11 +181,15 @@ def _never_waits(lines: Iterable[str]) -> bool:
         return False
 
 
-def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
+def run_batch(policies: PolicySet, lines: Iterable[str | bytes], out: IO[Any], *,
               at: str | datetime | None = None, jobs: int = 1, source: str = "<batch>",
-              explain: bool = False, chunksize: int = 64) -> int:
-    """Write one JSON line per non-blank input line to ``out`` (a text stream,
-    or a binary one, which gets UTF-8); returns the number of records."""
+              explain: bool = False, chunksize: int = 64, due: Due | None = None,
+              progress: Callable[[Block], None] | None = None,
+              index_out: Callable[[list[str]], None] | None = None) -> int:
+    """Write one JSON line per non-blank input line (per due line, with
+    ``due``) to ``out`` (a text stream, or a binary one, which gets UTF-8);
+    returns the number of records. ``progress`` is called with each block
+    written; ``index_out`` with each block's index entries (with ``due``)."""
     if at is not None:
         try:
             parse_moment(at, get_zone("UTC"))
@@ -140,27 +197,23 @@ def run_batch(policies: PolicySet, lines: Iterable[str], out: IO[Any], *,
             raise UsageError(f"at: {err}", hint="e.g. 2026-11-23T09:00 (local time in each log's zone)") from None
     write = _writer(out)
     count = 0
-
-    def chunks(size: int) -> Iterator[list[tuple[int, str]]]:
-        nonlocal count
-        for chunk in _chunks(lines, max(1, size)):
-            count += len(chunk)  # a record each
-            yield chunk
-
+    evaluator = LineEvaluator(policies, at, source, explain, due)
     if jobs <= 1:
         # line by line: a record as soon as its line is read (input typed or
         # trickling in through a pipe)
-        evaluator = _Evaluator(policies, at, source, explain)
-        for chunk in chunks(1):
-            write(evaluator.block(chunk))
-    elif can_fork():
-        prepare(policies)  # (once, shared by the forked workers)
-        for block in ordered_map(_Evaluator(policies, at, source, explain).block, chunks(chunksize),
-                                 jobs, read_in_thread=not _never_waits(lines)):
-            write(block)
+        blocks: Iterable[Block] = map(evaluator.block, _chunks(lines, 1))
     else:
-        with multiprocessing.get_context("spawn").Pool(
-                jobs, initializer=_init, initargs=(policies, at, source, explain)) as pool:
-            for records in pool.imap(_work, chunks(chunksize)):
-                write(records)
+        prepare(policies)  # (once, before the workers are forked: shared by them)
+        # four chunks per worker in flight: a slow chunk at the head of the
+        # line does not leave the other workers idle (results come in order)
+        blocks = ordered_map(evaluator.block, _chunks(lines, max(1, chunksize)), jobs, window=4,
+                             read_in_thread=not _never_waits(lines))
+    for block in blocks:
+        if block.records:
+            write(block.records)
+        count += len(block.records)
+        if index_out is not None and block.entries is not None:
+            index_out(block.entries)
+        if progress is not None:
+            progress(block)
     return count

@@ -1,23 +1,20 @@
-"""Worker processes for ``rules batch``: a function applied to a stream of
-items in ``jobs`` forked processes, its results (bytes) yielded in input
-order, with a bounded number of items in flight (flat memory).
+"""Worker processes for ``rules batch``: ``map(work, items)`` across ``jobs``
+processes of a :class:`concurrent.futures.ProcessPoolExecutor`, results in
+input order, a bounded number of items in flight (flat memory).
 
-Why not ``multiprocessing.Pool``: measured on ``rules batch`` (2 workers,
-8,000 logs, ~12 KB of JSON each), the Pool's parent spent ~100 µs of CPU per
-log — a sixth of what a worker spends evaluating it — on its three threads
-handing every result to the next through the GIL, on reading each result
-64 KB at a time and on copying what is left to send after each write. On a
-two-core machine that time is taken from the workers. Here the parent is one
-thread around a selector (~20 µs per log): it writes items to each worker as
-its pipe takes them (never blocking, so a worker busy writing a result never
-waits for a parent busy writing an item) and reads each result straight into
-a buffer of its size. Input that may keep it waiting (a pipe) is read by a
-second thread, which only reads.
+``work`` reaches each worker once, through the pool's initializer: forked
+workers inherit it (the loaded policies are not pickled at all), spawned
+ones unpickle it once — one code path for both start methods. Each item is
+a future; at most ``jobs * window`` are pending, and the oldest is awaited
+before another is submitted (back-pressure), so results come out in input
+order and an exception raised by ``work`` is raised here when its turn
+comes, as ``map`` would.
 
-Each worker keeps ``window`` items queued so that it never waits for the
-parent between two items. Workers are forked, so ``work`` (a closure holding
-the loaded policies, say) is not pickled; where ``fork`` is not available
-the caller uses ``multiprocessing.Pool`` instead (:func:`can_fork`).
+A worker that dies (killed, out of memory) ends the run with
+:class:`WorkerLost` instead of a hang or a traceback; so does a worker
+stopped (``SIGSTOP``) for longer than ``stall`` seconds. Ctrl-C, or a
+consumer that stops early, kills the workers at once: the results in hand
+are not wanted. Workers ignore SIGINT (the parent decides when to stop).
 """
 
 from __future__ import annotations
@@ -26,98 +23,122 @@ import multiprocessing
 import os
 import pickle
 import queue
-import selectors
 import signal
-import struct
 import threading
 import time
+import weakref
 from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator
 
-__all__ = ["ordered_map", "can_fork"]
+from engine.errors import RulesError
 
-_HEADER = struct.Struct("!BQ")  # status (0 result, 1 error), length of what follows
-_STOP = b""                     # an empty item: the worker's last
-_READ_SIZE = 1 << 20
+__all__ = ["ordered_map", "can_fork", "WorkerLost"]
+
+_WORK: list[Callable[[Any], Any]] = []  # per worker process: set once by the initializer
+_POLL = 0.5  # seconds between looks at the workers while waiting for a result
+
+
+class WorkerLost(RulesError):
+    """A worker process ended or stopped before giving its result."""
+
+    default_code = "RULES-E060"
 
 
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _widen(fd: int) -> None:
-    """Let the pipe hold up to ``_READ_SIZE`` bytes (Linux; elsewhere, or if
-    refused, it keeps its size): an item or a result then passes in one write
-    and one read, not one per 64 KB, each waking the other side."""
+def _install(work: Callable[[Any], Any]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORK[:] = [work]
+
+
+def _apply(item: Any) -> Any:
     try:
-        import fcntl
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _READ_SIZE)
-    except (ImportError, AttributeError, OSError):
-        pass
+        return _WORK[0](item)
+    except BaseException as err:  # noqa: BLE001 - handed to the parent, which raises it
+        error = _picklable(err)
+    # raised outside the handler: a replacement carries no context (the
+    # original, which would not pickle where context is pickled too, as
+    # with tblib's pickling support that distributed installs)
+    raise error
 
 
-def _write_all(fd: int, *parts: bytes) -> None:
-    """Write ``parts``, one after the other, in as few calls as the pipe allows."""
-    views = [memoryview(part) for part in parts if part]
-    while views:
-        written = os.writev(fd, views[:1024])  # (IOV_MAX)
-        while views and written >= len(views[0]):
-            written -= len(views.pop(0))
-        if views:
-            views[0] = views[0][written:]
-
-
-def _read_exactly(fd: int, size: int) -> bytes | None:
-    """``size`` bytes from ``fd``, or None at end of file."""
-    parts = []
-    while size:
-        part = os.read(fd, min(size, _READ_SIZE))
-        if not part:
-            return None
-        parts.append(part)
-        size -= len(part)
-    return b"".join(parts)
-
-
-def _serve(work: Callable[[Any], bytes | list[bytes]], inbox: int, outbox: int, others: list[int]) -> None:
-    """A worker: items in, results out, until the stop item or the parent's end."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (blocked by the parent for the fork)
-    for fd in others:
-        os.close(fd)
-    while True:
-        header = _read_exactly(inbox, _HEADER.size)
-        if header is None:
-            return
-        _, size = _HEADER.unpack(header)
-        data = _read_exactly(inbox, size) if size else _STOP
-        if not data:
-            return
-        try:
-            status, result = 0, work(pickle.loads(data))
-        except BaseException as err:  # handed to the parent, which raises it
-            status, result = 1, _pickled_error(err)
-        parts = result if isinstance(result, list) else [result]
-        try:
-            _write_all(outbox, _HEADER.pack(status, sum(map(len, parts))), *parts)
-        except BrokenPipeError:  # the parent stopped early (its reader gone): so do we
-            return
-
-
-def _pickled_error(err: BaseException) -> bytes:
-    """``err`` pickled, if it unpickles too (an exception whose ``__init__``
-    wants other arguments than it keeps does not): else a RuntimeError
-    saying what it was."""
+def _picklable(err: BaseException) -> BaseException:
+    """``err`` if it survives pickling, else a RuntimeError saying what it was
+    (an exception whose ``__init__`` wants other arguments than it keeps
+    would break the pool)."""
     try:
-        data = pickle.dumps(err)
-        pickle.loads(data)
-        return data
-    except Exception:
-        return pickle.dumps(RuntimeError(f"{type(err).__name__}: {err}"))
+        pickle.loads(pickle.dumps(err))
+        return err
+    except Exception:  # noqa: BLE001 - any failure to round-trip
+        return RuntimeError(f"{type(err).__name__}: {err}")
+
+
+def ordered_map(work: Callable[[Any], Any], items: Iterable[Any], jobs: int, *,
+                window: int = 2, start_method: str | None = None, read_in_thread: bool = True,
+                stall: float = 10.0) -> Iterator[Any]:
+    """``map(work, items)`` in ``jobs`` worker processes, in order.
+
+    At most ``jobs * window`` items are submitted and not yet yielded, and
+    ``items`` is read at most that far ahead (plus what a reading thread
+    holds: ``jobs * window`` more). ``items`` is read by a thread, so that
+    results come out while it waits for input (lines trickling in through a
+    pipe), unless ``read_in_thread`` is false (a list, a regular file: never
+    waited for). ``start_method``: "fork" where it exists, else "spawn" (then
+    ``work`` must pickle). An exception raised by ``work`` or by ``items``
+    is raised here when its turn comes. The workers end with the iterator:
+    at once (killed) if it is closed or fails before the end.
+    """
+    if jobs < 1 or window < 1:
+        raise ValueError(f"jobs and window must be at least 1, not {jobs} and {window}")
+    method = start_method or ("fork" if can_fork() else "spawn")
+    limit = jobs * window
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:  # (a Ctrl-C while the workers start is handled once they have)
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
+                                   initializer=_install, initargs=(work,))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+    feed = _ThreadFeed(items, limit) if read_in_thread else _DirectFeed(items)
+    pending: deque[Future[Any]] = deque()
+    failure: BaseException | None = None
+    exhausted = finished = False
+    try:
+        while True:
+            while pending and pending[0].done():  # results ready: out before reading on
+                yield _result(pending.popleft(), pool, stall)
+            if exhausted:
+                if not pending:
+                    break
+                yield _result(pending.popleft(), pool, stall)
+            elif len(pending) >= limit:
+                yield _result(pending.popleft(), pool, stall)
+            else:
+                item = feed.take(_POLL / 5 if pending else None)
+                if item is _NOTHING:
+                    continue
+                if item is _END or isinstance(item, _Failed):
+                    exhausted = True
+                    failure = item.error if isinstance(item, _Failed) else None
+                else:
+                    pending.append(_submit(pool, item))
+                    if len(pending) == 1:
+                        _processes(pool)  # (noted while they live)
+        finished = True
+    finally:
+        feed.close()
+        if not finished:
+            _kill(pool)
+        pool.shutdown(wait=True, cancel_futures=True)
+    if failure is not None:
+        raise failure
 
 
 class _Failed:
-    """An exception, in the place of the result of the item that raised it."""
+    """What reading the items raised, in the place of the next item."""
 
     __slots__ = ("error",)
 
@@ -125,164 +146,31 @@ class _Failed:
         self.error = error
 
 
-class _Worker:
-    """The parent's side of one worker: its pipes, what is waiting to be
-    written to it, what it has been given (item numbers, in order) and what
-    has been read of its current result."""
-
-    def __init__(self, process: Any, to_worker: int, from_worker: int) -> None:
-        self.process = process
-        self.to_worker, self.from_worker = to_worker, from_worker
-        self.outgoing = bytearray()
-        self.given: deque[int] = deque()
-        self.header = bytearray()          # of the result being read
-        self.status = 0
-        self.body: bytearray | None = None  # the result being read, once its size is known
-        self.filled = 0
-
-    def give(self, number: int, item: Any) -> None:
-        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-        self.outgoing += _HEADER.pack(0, len(data))
-        self.outgoing += data
-        self.given.append(number)
-
-    def flush(self) -> None:
-        """Write what the pipe takes now."""
-        try:
-            written = os.write(self.to_worker, self.outgoing)
-        except BlockingIOError:
-            return
-        except BrokenPipeError:
-            raise self.ended() from None
-        del self.outgoing[:written]
-
-    def ended(self) -> RuntimeError:
-        self.process.join(timeout=1)
-        return RuntimeError(f"a batch worker process ended unexpectedly "
-                            f"(exit code {self.process.exitcode})")
-
-    def receive(self) -> tuple[int, bytes | bytearray | _Failed] | None:
-        """Read what is there (the rest of a header, or of a result, into its
-        own buffer: no copies); return the result if it is now complete."""
-        if self.body is None:
-            data = os.read(self.from_worker, _HEADER.size - len(self.header))
-            if not data:
-                raise self.ended()
-            self.header += data
-            if len(self.header) < _HEADER.size:
-                return None
-            self.status, size = _HEADER.unpack(self.header)
-            self.header = bytearray()
-            self.body, self.filled = bytearray(size), 0
-        elif self.filled < len(self.body):
-            read = os.readv(self.from_worker, [memoryview(self.body)[self.filled:]])
-            if not read:
-                raise self.ended()
-            self.filled += read
-        if self.filled < len(self.body):
-            return None  # (the selector says when there is more)
-        body, self.body = self.body, None
-        return self.given.popleft(), _Failed(pickle.loads(body)) if self.status else body
-
-
-def ordered_map(work: Callable[[Any], bytes | list[bytes]], items: Iterable[Any], jobs: int, *,
-                window: int = 2, read_in_thread: bool = True) -> Iterator[bytes | bytearray]:
-    """``map(work, items)`` in ``jobs`` forked worker processes, in order;
-    ``work`` returns bytes, or a list of bytes that make its result together.
-
-    Each worker has up to ``window`` items queued; at most ``2 * jobs *
-    window`` items are between being handed out and being yielded, and
-    ``items`` is read at most ``3 * jobs * window + 1`` items ahead of the
-    last yielded (flat memory). It is read by a thread, so that results are
-    yielded while it waits for input (lines trickling in through a pipe) —
-    unless ``read_in_thread`` is false: for input that never keeps one
-    waiting (a list, a regular file), read as needed, without the thread. An exception raised
-    by ``work`` or by ``items`` is raised here when its turn comes, as
-    ``map`` would. The workers end with the iterator: at once (killed) if it
-    is closed or fails before the end."""
-    if jobs < 1 or window < 1:
-        raise ValueError(f"jobs and window must be at least 1, not {jobs} and {window}")
-    ctx = multiprocessing.get_context("fork")
-    workers: list[_Worker] = []
-    finished = False
-    try:
-        for _ in range(jobs):
-            workers.append(_start(ctx, work, workers))
-        yield from _dispatch(workers, items, window, read_in_thread)
-        finished = True
-    finally:
-        for w in workers:
-            if finished:  # the stop item (the pipe is empty: everything was answered)
-                try:
-                    os.write(w.to_worker, _HEADER.pack(0, 0))
-                except OSError:
-                    pass
-            else:  # the results are not wanted: no waiting for the work in hand
-                w.process.kill()
-            os.close(w.to_worker)
-            os.close(w.from_worker)
-        deadline = time.monotonic() + 5
-        for w in workers:
-            w.process.join(timeout=max(0.0, deadline - time.monotonic()))
-            if w.process.is_alive():
-                w.process.kill()
-                w.process.join()
-
-
-def _start(ctx: Any, work: Callable[[Any], bytes | list[bytes]], elders: list[_Worker]) -> _Worker:
-    """A new worker. SIGINT is held back meanwhile (the worker comes to ignore
-    it; a Ctrl-C here is handled once the parent knows of the worker)."""
-    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        down, up = os.pipe(), os.pipe()  # (read end, write end) each
-        _widen(down[1])
-        _widen(up[1])
-        # the worker closes the parent's ends, its own and its elders'
-        others = [down[1], up[0], *(fd for w in elders for fd in (w.to_worker, w.from_worker))]
-        process = ctx.Process(target=_serve, args=(work, down[0], up[1], others), daemon=True)
-        try:
-            process.start()
-        except BaseException:
-            os.close(down[1])
-            os.close(up[0])
-            raise
-        finally:  # the worker's ends are its own now
-            os.close(down[0])
-            os.close(up[1])
-        os.set_blocking(down[1], False)
-        return _Worker(process, down[1], up[0])
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+_END = object()
+_NOTHING = object()
 
 
 class _DirectFeed:
-    """``items`` read when asked, by the caller's thread: for input that is
-    never waited for (a list, a regular file), without a thread's hand-overs."""
-
-    wakeup = None
+    """``items`` read when asked, by the caller's thread."""
 
     def __init__(self, items: Iterable[Any]) -> None:
         self._items = iter(items)
 
-    def take(self) -> Any:
+    def take(self, timeout: float | None) -> Any:
         try:
             return next(self._items, _END)
-        except BaseException as err:  # raised by the consumer when its turn comes
+        except Exception as err:  # noqa: BLE001 - raised by the consumer in turn
             return _Failed(err)
 
     def close(self) -> None:
         pass
 
 
-class _Feed:
-    """``items`` read by a thread into a bounded queue; ``wakeup`` (a file
-    descriptor) becomes readable when there is something to take."""
+class _ThreadFeed:
+    """``items`` read by a thread into a bounded queue."""
 
     def __init__(self, items: Iterable[Any], size: int) -> None:
-        self.queue: queue.Queue[Any] = queue.Queue(maxsize=size)
-        self.wakeup, self._wake = os.pipe()
-        os.set_blocking(self.wakeup, False)
-        os.set_blocking(self._wake, False)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=size)
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._read, args=(iter(items),), daemon=True,
                                         name="batch input")
@@ -291,115 +179,124 @@ class _Feed:
     def _read(self, items: Iterator[Any]) -> None:
         try:
             for item in items:
-                self._put(item)
-                if self._stopped.is_set():
+                if not self._put(item):
                     return
             self._put(_END)
-        except BaseException as err:  # raised by the consumer when its turn comes
+        except Exception as err:  # noqa: BLE001 - raised by the consumer in turn
             self._put(_Failed(err))
-        finally:  # the thread's own end of the wake-up pipe: closed by it alone
-            os.close(self._wake)  # (closed by another, its number could be reused meanwhile)
 
-    def _put(self, item: Any) -> None:
+    def _put(self, item: Any) -> bool:
         while not self._stopped.is_set():
             try:
-                self.queue.put(item, timeout=0.1)
-                break
+                self._queue.put(item, timeout=0.1)
+                return True
             except queue.Full:
                 continue
-        try:
-            os.write(self._wake, b".")
-        except OSError:  # full (a wake-up is pending anyway), or no one reads any more
-            pass
+        return False
 
-    def take(self) -> Any:
-        """The next item, ``_END``, a ``_Failed``, or ``_NOTHING`` for now."""
+    def take(self, timeout: float | None) -> Any:
         try:
-            return self.queue.get_nowait()
+            return self._queue.get(timeout=timeout)
         except queue.Empty:
-            try:
-                os.read(self.wakeup, 4096)  # wake-ups seen: the next put writes another
-            except BlockingIOError:
-                pass
-            try:  # (an item put between the two steps above)
-                return self.queue.get_nowait()
-            except queue.Empty:
-                return _NOTHING
+            return _NOTHING
 
     def close(self) -> None:
         """Stop reading (a thread waiting for input stops when it comes)."""
         self._stopped.set()
-        os.close(self.wakeup)
 
 
-def _dispatch(workers: list[_Worker], items: Iterable[Any], window: int, threaded: bool
-              ) -> Iterator[bytes | bytearray]:
-    limit = 2 * len(workers) * window  # items taken and not yet yielded
-    feed = _Feed(items, len(workers) * window) if threaded else _DirectFeed(items)
-    selector = selectors.DefaultSelector()
-    for w in workers:
-        selector.register(w.from_worker, selectors.EVENT_READ, w)
-    writing: set[int] = set()
-    listening = False  # to the feed: only while there is room for its items
-    ready: dict[int, bytes | bytearray | _Failed] = {}
-    given = emitted = 0
-    end: int | None = None       # the number of items, once known
-    failure: _Failed | None = None  # what reading the items raised
+def _submit(pool: ProcessPoolExecutor, item: Any) -> Future[Any]:
     try:
-        while True:
-            while emitted in ready:
-                result = ready.pop(emitted)
-                if isinstance(result, _Failed):
-                    raise result.error
-                yield result
-                emitted += 1
-            if end is not None and emitted == end:
-                if failure is not None:
-                    raise failure.error
-                return
-            # give each worker, in turn, up to `window` items to do
-            for w in workers:
-                while end is None and len(w.given) < window and given - emitted < limit:
-                    item = feed.take()
-                    if item is _NOTHING:
-                        break
-                    if item is _END or isinstance(item, _Failed):
-                        end = given
-                        failure = item if isinstance(item, _Failed) else None
-                    else:
-                        w.give(given, item)
-                        given += 1
-                if w.outgoing and w.to_worker not in writing:
-                    w.flush()
-                    if w.outgoing:
-                        selector.register(w.to_worker, selectors.EVENT_WRITE, w)
-                        writing.add(w.to_worker)
-            if end is not None and emitted == end:
-                continue
-            room = end is None and given - emitted < limit and any(len(w.given) < window for w in workers)
-            if room != listening and feed.wakeup is not None:
-                if room:
-                    selector.register(feed.wakeup, selectors.EVENT_READ, None)
-                else:
-                    selector.unregister(feed.wakeup)
-                listening = room
-            for key, events in selector.select():
-                w = key.data
-                if w is None:  # items to take: the loop above takes them
-                    continue
-                if events & selectors.EVENT_WRITE:
-                    w.flush()
-                    if not w.outgoing:
-                        selector.unregister(w.to_worker)
-                        writing.discard(w.to_worker)
-                else:
-                    received = w.receive()
-                    if received is not None:
-                        ready[received[0]] = received[1]
-    finally:
-        selector.close()
-        feed.close()
+        return pool.submit(_apply, item)
+    except BrokenProcessPool:
+        raise _lost(pool, "ended unexpectedly") from None
 
 
-_END = object()
-_NOTHING = object()
+def _result(future: Future[Any], pool: ProcessPoolExecutor, stall: float) -> Any:
+    """The result of ``future``, looking meanwhile for stopped workers."""
+    stopped_since: float | None = None
+    while True:
+        done, _ = wait([future], timeout=_POLL, return_when=FIRST_COMPLETED)
+        if done:
+            break
+        if any(_stopped(pid) for pid in _pids(pool)):
+            stopped_since = stopped_since or time.monotonic()
+            if time.monotonic() - stopped_since > stall:
+                raise _lost(pool, f"was stopped (SIGSTOP) for over {stall:g} s", codes=False)
+        else:
+            stopped_since = None
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise _lost(pool, "ended unexpectedly") from None
+
+
+# every process each pool has had: a dead worker leaves the pool's own list
+# (the pool's processes: no public accessor before Python 3.14)
+_SEEN: "weakref.WeakKeyDictionary[ProcessPoolExecutor, dict[int, Any]]" = weakref.WeakKeyDictionary()
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[Any]:
+    seen = _SEEN.setdefault(pool, {})
+    seen.update((getattr(pool, "_processes", None) or {}).items())
+    return list(seen.values())
+
+
+def _pids(pool: ProcessPoolExecutor) -> list[int]:
+    return [p.pid for p in _processes(pool) if p.pid and p.exitcode is None]
+
+
+def _stopped(pid: int) -> bool:
+    """Whether process ``pid`` is stopped (Linux ``/proc``; elsewhere never known)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] in (b"T", b"t")
+    except (OSError, IndexError):
+        return False
+
+
+def _lost(pool: ProcessPoolExecutor, what: str, codes: bool = True) -> WorkerLost:
+    """The error for a lost worker, once every worker is gone (their exit
+    codes known: the pool's own thread may be reaping them meanwhile)."""
+    _kill(pool)
+    detail = ""
+    if codes:
+        found = {p.exitcode for p in _processes(pool) if p.exitcode}
+        ours = {-signal.SIGTERM, -signal.SIGKILL}  # the pool's, once it broke, and _kill's
+        if found - ours:
+            found -= ours
+        text = sorted(f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+                      for code in found)
+        detail = f" ({', '.join(text)})" if text else ""
+    return WorkerLost(f"a batch worker process {what}{detail}; the run was stopped",
+                      hint="nothing was written to an -o file; run again (with fewer --jobs "
+                           "if the machine ran out of memory)")
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """End every worker at once (their work in hand is not wanted).
+
+    (The pool has no public way to do it before Python 3.14. A worker killed
+    while writing a result leaves the pool's reader thread waiting for the
+    rest of it: closing the parent's own copy of the result pipe's write end
+    once the workers are gone gives that thread the end of file it needs to
+    notice and stop.)"""
+    processes = _processes(pool)
+    for process in processes:
+        try:
+            process.kill()
+            if process.pid:  # a stopped process dies only once it runs again
+                os.kill(process.pid, signal.SIGCONT)
+        except (OSError, ValueError, AttributeError):
+            pass
+    for process in processes:
+        try:
+            process.join(timeout=5)
+        except (OSError, ValueError, AssertionError):
+            pass
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    try:
+        if writer is not None:
+            writer.close()
+    except OSError:
+        pass

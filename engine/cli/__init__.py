@@ -15,7 +15,8 @@ from typing import Sequence
 
 import click
 
-from engine.cli import advice, authoring, batch, conflicts, logbook, versions  # noqa: F401  (they register the commands)
+from engine.cli import (  # noqa: F401  (they register the commands)
+    advice, authoring, batch, conflicts, logbook, serve, versions)
 from engine.cli.common import OutputClosed, cli
 from engine.errors import RulesError
 

@@ -10,6 +10,14 @@ from engine.cli.common import FORMAT, cli, color, load_set, policies_option, pol
 from engine.errors import UsageError
 
 
+def text_width(output: str | None) -> int:
+    """The terminal's width for standard output, else ``COLUMNS`` or 80."""
+    import sys
+
+    from engine.render.layout import terminal_width
+    return terminal_width(sys.stdout if output in (None, "-") else None)
+
+
 @cli.command()
 @click.argument("log", type=click.Path(dir_okay=False))
 @click.option("--at", "at", metavar="TIME",
@@ -17,13 +25,17 @@ from engine.errors import UsageError
 @policies_option
 @policy_option
 @click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
+@click.option("--details", is_flag=True,
+              help="Today's full trace: every recommendation with its condition, values and citation.")
 @click.option("--why", "why", metavar="[POLICY:]RULE", help="Explain one rule: why it does or does not apply.")
 @click.option("--horizon", type=click.IntRange(1, 3650), default=60, show_default=True,
               help="Days ahead to look for when a rule would next apply.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
 def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str, ...], fmt: str,
-            why: str | None, horizon: int, output: str | None) -> int:
-    """Advice for LOG, grouped by action, each traced to its source."""
+            details: bool, why: str | None, horizon: int, output: str | None) -> int:
+    """Advice for LOG: first what to do now, what to wait for, what comes
+    next and what always holds, each line naming its sources (--details:
+    the full trace, grouped by action)."""
     from datetime import timedelta
 
     from engine.model.eventlog import load_log
@@ -36,7 +48,8 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
     if why:
         if fmt == "html":
             raise UsageError("--why prints text, markdown or json", hint="drop --format html")
-        from engine.runtime.why import explain_rule, render_why
+        from engine.render.why_text import render_why
+        from engine.runtime.why import explain_rule
         result = explain_rule(policies, event_log, moment, why, horizon=timedelta(days=horizon))
         write(render_why(result, fmt), output)
         return 0
@@ -46,7 +59,16 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
         from engine.render.html import render_html
         write(render_html(build_plan(policies, event_log, moment, horizon), report), output)
         return 0
-    write(render_report(report, fmt, color=color() and output is None), output)
+    styled = color() and output is None
+    width = text_width(output)
+    if fmt == "text" and not details:
+        from engine.runtime.plan import build_plan
+        from engine.render.first_screen import FIRST_SCREEN_DAYS, render_first_screen
+        the_plan = build_plan(policies, event_log, moment, min(horizon, FIRST_SCREEN_DAYS))
+        bold = (lambda text: click.style(text, bold=True)) if styled else None
+        write(render_first_screen(report, the_plan, width=width, style=bold), output)
+        return 0
+    write(render_report(report, fmt, color=styled, width=width), output)
     return 0
 
 
@@ -58,10 +80,13 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
 @policies_option
 @policy_option
 @click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
-@click.option("--ics", metavar="FILE", help="Also write the do-items as an iCalendar file.")
+@click.option("--ics", metavar="FILE",
+              help="Also write a calendar: one event (with a reminder) per action when its advice starts.")
+@click.option("--include-waits", is_flag=True,
+              help="In the --ics calendar, also each 'not before' period as an all-day span.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
 def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins: tuple[str, ...],
-         fmt: str, ics: str | None, output: str | None) -> int:
+         fmt: str, ics: str | None, include_waits: bool, output: str | None) -> int:
     """When each source's advice starts and stops applying, day by day."""
     from engine.model.eventlog import load_log
     from engine.runtime.plan import build_plan
@@ -77,10 +102,10 @@ def plan(log: str, start: str | None, days: int, policies_dir: str | None, pins:
         text = render_html(the_plan)
     else:
         from engine.render.plan_text import render_plan_text
-        text = render_plan_text(the_plan, markdown=fmt == "markdown")
+        text = render_plan_text(the_plan, markdown=fmt == "markdown", width=text_width(output))
     if ics:
         from engine.base.files import atomic_write_bytes
         from engine.render.ics import render_ics
-        atomic_write_bytes(Path(ics), render_ics(the_plan))
+        atomic_write_bytes(Path(ics), render_ics(the_plan, include_waits=include_waits))
     write(text, output)
     return 0

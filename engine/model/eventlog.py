@@ -20,8 +20,9 @@ from engine.input.times import pinned, get_zone, parse_moment, zone_suggestion
 from engine.input.schemas import validate_document
 from engine.model.vocabulary import FieldSpec, Vocabulary, default_vocabulary
 
-__all__ = ["Event", "EventLog", "LogView", "load_log", "build_log", "checked_log",
-           "iter_jsonl_logs", "MAX_EVENTS"]
+__all__ = ["Event", "EventLog", "LogView", "load_log", "build_log", "checked_log", "parse_log",
+           "iter_jsonl_logs",
+           "MAX_EVENTS"]
 
 _COMMON = ("id", "note")
 
@@ -311,6 +312,13 @@ def checked_log(doc: Document, vocabulary: Vocabulary | None = None, *,
     """The log held by ``doc`` (a parsed YAML or JSON document), checked as
     :func:`load_log` checks it (vocabulary, then the schema)."""
     return _checked(doc, vocabulary, max_events)
+
+
+def parse_log(text: str, name: str = "<log>", vocabulary: Vocabulary | None = None, *,
+              max_events: int = MAX_EVENTS, json_only: bool = False) -> EventLog:
+    """An event log from YAML (or, with ``json_only``, JSON) text that came
+    from no file (an HTTP body, a form): errors point at ``name:line:col``."""
+    return _checked(parse_document(text, name, json_only=json_only), vocabulary, max_events)
 
 
 def _checked(doc: Document, vocabulary: Vocabulary | None, max_events: int = MAX_EVENTS) -> EventLog:

@@ -10,7 +10,9 @@ __all__ = ["render_report", "FORMATS"]
 FORMATS = ("text", "json", "markdown", "html")
 
 
-def render_report(report: Report, fmt: str, *, color: bool = False) -> str:
+def render_report(report: Report, fmt: str, *, color: bool = False, width: int = 80) -> str:
+    """``report`` in ``fmt``; text is the full trace (``rules explain --details``)
+    wrapped to ``width``; the first screen is :func:`engine.render.first_screen.render_first_screen`."""
     if fmt == "json":
         return report.to_json() + "\n"
     if fmt == "markdown":
@@ -19,5 +21,5 @@ def render_report(report: Report, fmt: str, *, color: bool = False) -> str:
     if fmt == "html":
         raise ValueError("HTML needs a plan too: use engine.render.html.render_html(plan, report)")
     from engine.render.text import render as render_text
-    return render_text(report, color=color)
+    return render_text(report, color=color, width=width)
 

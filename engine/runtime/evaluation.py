@@ -20,6 +20,7 @@ from engine.runtime.report import (REPORT_VERSION, AdviceGroup, Conflict, Consen
                                    Recommendation, Report)
 from engine.input.times import check_year, localize
 from engine.runtime.timing import DEFAULT_HORIZON, next_change
+from engine.runtime.changes import ChangeSearch
 
 __all__ = ["evaluate", "resolve_moment", "fired_rules", "report_json"]
 
@@ -270,6 +271,19 @@ def _fast_outcome(tables: _Tables, fired: list[int], policies: PolicySet) -> _Ou
     return outcome
 
 
+def _next_change(policies: PolicySet, fired: Iterable[int], ctx: FactContext,
+                 horizon: timedelta) -> str | None:
+    """The report's ``next_change_at``: when a rule that fires now (its
+    index in ``fired``) stops, or one that does not starts, as ISO 8601."""
+    fired_now = set(fired)
+    compiled, indices = _tables(policies).fused_from
+    search = policies._cache.get("changes")
+    if search is None:
+        search = policies._cache["changes"] = ChangeSearch(compiled, policies.vocabulary)
+    moment = search.next_change_at((rules[0] in fired_now for rules in indices), ctx, horizon)
+    return None if moment is None else iso_seconds(moment)
+
+
 def _dumps(value: Any) -> str:
     """The compact JSON of reports (``Report.to_json(indent=None)``)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -286,12 +300,14 @@ def report_json(policies: PolicySet, log: EventLog, at: datetime | None = None, 
     _check_horizon(horizon)
     tables = _tables(policies)
     ctx = FactContext(policies.vocabulary, log, moment, provenance=False)
-    outcome = _fast_outcome(tables, tables.fired(ctx), policies)
+    fired = tables.fired(ctx)
+    outcome = _fast_outcome(tables, fired, policies)
     # the keys and their order of Report.to_dict (a test compares the two)
     head = _dumps({"engine": f"followup-rules {ENGINE_VERSION}", "report_version": REPORT_VERSION,
                    "at": iso_seconds(moment),
                    "timezone": log.timezone, "subject": log.subject, "log": log.source,
                    "horizon_days": horizon.days,
+                   "next_change_at": _next_change(policies, fired, ctx, horizon),
                    "events_after": len(log) - len(ctx.view)})[:-1]
     situation = _dumps(_situation(ctx, tables.situation))
     end = "}" if line is None else f',"line":{_dumps(line)}}}'
@@ -317,14 +333,17 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
     if not explain:
         # The fast path: all but the situation depends only on which rules
         # fired, and is worked out once per set of fired rules.
-        outcome = _fast_outcome(tables, tables.fired(ctx), policies)
+        fired_now = tables.fired(ctx)
+        outcome = _fast_outcome(tables, fired_now, policies)
         return Report(at=iso_seconds(moment), timezone=log.timezone,
                       subject=log.subject, log=log.source, policies=tables.info,
                       situation=_situation(ctx, tables.situation), advice=outcome.advice,
                       conflicts=outcome.conflicts, horizon_days=horizon.days,
                       engine=f"followup-rules {ENGINE_VERSION}", consensus=outcome.consensus,
+                      next_change_at=_next_change(policies, fired_now, ctx, horizon),
                       events_after=len(log) - len(ctx.view))
-    fired = [tables.rules[i] for i in tables.fired(ctx)]
+    fired_now = tables.fired(ctx)
+    fired = [tables.rules[i] for i in fired_now]
     recs = [_recommendation(p, r, ctx) for p, r in fired]
     fired_ids = {(p.id, r.id) for p, r in fired}
     advice = []
@@ -359,5 +378,6 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
                   conflicts=tuple(conflicts), horizon_days=horizon.days,
                   engine=f"followup-rules {ENGINE_VERSION}",
                   consensus=consensus(recs, policies, later),
+                  next_change_at=_next_change(policies, fired_now, ctx, horizon),
                   events_after=len(log) - len(ctx.view))
 

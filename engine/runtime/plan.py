@@ -13,7 +13,7 @@ from engine.runtime.evaluation import resolve_moment
 from engine.model.eventlog import EventLog
 from engine.runtime.facts import FactContext
 from engine.model.policies import PolicySet
-from engine.runtime.timing import intervals
+from engine.runtime.timing import depends_on_clock, intervals
 
 __all__ = ["PlanItem", "Plan", "build_plan"]
 
@@ -37,6 +37,8 @@ class PlanItem:
     applies_at_start: bool
     disagrees_with: tuple[str, ...] = ()  # "policy:rule" of overlapping items that disagree (any kind)
     occurrence: int = 0            # n-th period of this rule in the plan
+    timed: bool = False            # the clock alone can start or stop it (not standing advice)
+    news: bool = False             # applies at the start, and did not just before the log's latest event
 
     @property
     def key(self) -> str:
@@ -49,7 +51,7 @@ class PlanItem:
                 "summary": self.summary, "cite": {"section": self.section, "quote": self.quote},
                 "start": self.start.isoformat(timespec="seconds"),
                 "stop": self.stop.isoformat(timespec="seconds") if self.stop else None,
-                "applies_at_start": self.applies_at_start,
+                "applies_at_start": self.applies_at_start, "timed": self.timed, "news": self.news,
                 "disagrees_with": list(self.disagrees_with)}
 
 
@@ -111,13 +113,21 @@ def build_plan(policies: PolicySet, log: EventLog, start: datetime | None = None
     moment = resolve_moment(start, log)
     end = moment + timedelta(days=days)
     ctx = FactContext(policies.vocabulary, log, moment)
+    # The log as it was just before its latest event (up to the start): advice
+    # that did not hold then is news, something that just happened asks for.
+    latest = max((e.at for e in log.as_of(moment).events), default=None)
+    before = FactContext(policies.vocabulary, log, latest - timedelta(seconds=1)) if latest else None
     items: list[PlanItem] = []
     for p in policies.policies:
         for r in p.rules:
+            timed: bool | None = None
             for n, (s, e) in enumerate(intervals(r.condition, ctx, end)):
+                if timed is None:
+                    timed = depends_on_clock(r.condition, ctx)
+                news = s == moment and before is not None and r.condition.fn(before) is not True
                 items.append(PlanItem(p.id, p.version, r.id, r.action, policies.actions[r.action].label,
                                       r.stance, dict(r.params), r.summary, r.section, r.quote,
-                                      s, e, s == moment, occurrence=n))
+                                      s, e, s == moment, occurrence=n, timed=timed, news=news))
     marked = []
     for a in items:
         others = sorted({b.key for b in items if b is not a and _disagree(a, b, policies)})

@@ -175,6 +175,9 @@ class Report:
     conflicts: tuple[Conflict, ...]
     horizon_days: int
     engine: str
+    #: The next moment, within the horizon, at which any advice starts or
+    #: stops if nothing else happens (no new event), ISO 8601; None if none.
+    next_change_at: str | None = None
     #: events of the log after ``at``: left out of this evaluation
     events_after: int = 0
     consensus: tuple[Consensus, ...] = ()
@@ -195,6 +198,7 @@ class Report:
             "subject": self.subject,
             "log": self.log,
             "horizon_days": self.horizon_days,
+            "next_change_at": self.next_change_at,
             "events_after": self.events_after,
             "policies": [p.to_dict() for p in self.policies],
             "situation": dict(self.situation),

@@ -20,7 +20,7 @@ from engine.runtime.facts import FactContext
 from engine.language.nodes import Binary, Call, Literal, Name, Node, Unary, walk
 from engine.input.times import localize
 
-__all__ = ["change_points", "next_change", "intervals", "DEFAULT_HORIZON"]
+__all__ = ["change_points", "depends_on_clock", "next_change", "intervals", "DEFAULT_HORIZON"]
 
 DEFAULT_HORIZON = timedelta(days=60)
 _DAY_FUNCTIONS = {"days_since", "business_days_since", "weeks_since", "days_until", "weekday"}
@@ -59,6 +59,14 @@ def _depends_on_clock(node: Node, ctx: FactContext) -> tuple[bool, bool, list[No
                 # a fact defined over the clock: be safe, look at every hour
                 days = hours = True
     return days, hours, hour_args
+
+
+def depends_on_clock(condition: CompiledExpr, ctx: FactContext) -> bool:
+    """Whether the passing of time alone can change the condition (it has a
+    day, hour or ``now`` threshold): advice that is timed, not standing."""
+    days, hours, hour_args = _depends_on_clock(condition.node, ctx)
+    return days or hours or bool(hour_args) or any(
+        isinstance(n, Name) and n.name == "now" for n in walk(condition.node))
 
 
 def change_points(condition: CompiledExpr, ctx: FactContext, start: datetime,
@@ -124,7 +132,7 @@ def _sorted_points(points: set[datetime], start: datetime, end: datetime, tz: tz
 # The few latest (start, end, zone): every rule of an evaluation (or a plan)
 # asks for the same. Keys carry fold and zone beside each datetime: ``==``
 # alone equates the two readings of a repeated hour.
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=256)
 def _clock_points(start: datetime, start_fold: int, start_zone: tzinfo | None, end: datetime,
                   end_fold: int, end_zone: tzinfo | None, tz: tzinfo, days: bool, hours: bool
                   ) -> tuple[datetime, ...]:

@@ -1,10 +1,10 @@
-"""``rules explain --why RULE``: one rule in full — does it apply, the value of
-every fact in its condition and where each came from, and if not, which part
-fails and when it would next apply."""
+"""``rules explain --why RULE``, the data half (engine.render.why_text words
+it): one rule in full — does it apply, the value of every fact in its
+condition and where each came from, and if not, which part fails and when it
+would next apply."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ from engine.runtime.facts import FactContext
 from engine.model.policies import Policy, PolicySet, Rule
 from engine.runtime.timing import DEFAULT_HORIZON, next_change
 
-__all__ = ["explain_rule", "render_why"]
+__all__ = ["explain_rule"]
 
 
 def _find(policies: PolicySet, ref: str) -> tuple[Policy, Rule]:
@@ -59,27 +59,3 @@ def explain_rule(policies: PolicySet, log: EventLog, at: datetime | None, ref: s
         nxt = next_change(rule.condition, ctx, want=True, horizon=horizon)
         out["next_fires_at"] = nxt.isoformat(timespec="seconds") if nxt else None
     return out
-
-
-def render_why(result: dict[str, Any], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
-    bullet = "- " if fmt == "markdown" else "  "
-    status = {"fires": "APPLIES now", "false": "does not apply now",
-              "unknown": "cannot tell now (something it needs is unknown)"}[result["status"]]
-    lines = [f"{result['policy']}@{result['version']} · {result['rule']}: {status}",
-             f"{bullet}advice: {result['stance']} {result['action']}"
-             + (f" ({', '.join(f'{k}: {v}' for k, v in result['params'].items())})" if result["params"] else ""),
-             f"{bullet}summary: {result['summary']}",
-             f"{bullet}when: {result['when']}"]
-    lines += [f"{bullet}  {t}" for t in result["trace"]]
-    if "because" in result:
-        lines.append(f"{bullet}because: {result['because']}")
-        nxt = result.get("next_fires_at")
-        lines.append(f"{bullet}next applies: {nxt or 'not within the horizon (if nothing else happens)'}")
-    else:
-        stop = result.get("stops_at")
-        lines.append(f"{bullet}stops applying: {stop or 'not within the horizon'}")
-    grade = f" [{result['grade']}]" if result.get("grade") else ""
-    lines.append(f"{bullet}cite: “{result['cite']['quote']}”{grade} — section “{result['cite']['section']}”")
-    return "\n".join(lines) + "\n"

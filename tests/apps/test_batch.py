@@ -21,7 +21,7 @@ from engine.apps import batch
 from engine.apps.batch import run_batch
 from engine.runtime.evaluation import evaluate, report_json
 from engine.model.eventlog import parse_jsonl_line
-from engine.apps.workers import ordered_map
+from engine.apps.workers import WorkerLost, ordered_map
 
 from hang_guard import time_limit  # noqa: F401  (autouse fixture: a hang fails the test)
 
@@ -77,7 +77,8 @@ def test_any_number_of_workers_and_chunk_size_gives_the_same_bytes(policies, lin
 
 
 def test_spawned_pool_where_fork_is_missing_gives_the_same_bytes(policies, lines, monkeypatch):
-    monkeypatch.setattr(batch, "can_fork", lambda: False)
+    from engine.apps import workers
+    monkeypatch.setattr(workers, "can_fork", lambda: False)
     assert output(policies, lines[:40], jobs=2, chunksize=8) == output(policies, lines[:40])
 
 
@@ -135,14 +136,14 @@ def test_a_bad_moment_is_refused_before_any_line(policies, lines, at):
 
 
 def test_an_error_in_a_worker_is_raised_and_the_workers_end(policies, lines, monkeypatch):
-    record = batch._Evaluator.record
+    record = batch.LineEvaluator.record
 
     def fails_on_line_9(self, number, line):
         if number == 9:
             raise KeyError("line nine")
         return record(self, number, line)
 
-    monkeypatch.setattr(batch._Evaluator, "record", fails_on_line_9)  # (the workers are forked)
+    monkeypatch.setattr(batch.LineEvaluator, "record", fails_on_line_9)  # (the workers are forked)
     out = io.StringIO()
     with pytest.raises(KeyError, match="line nine"):
         run_batch(policies, lines[:200], out, at=AT_TEXT, source="corpus", jobs=2, chunksize=4)
@@ -261,6 +262,11 @@ def test_errors_come_in_input_order_as_with_map():
 class _TwoArgumentError(Exception):
     def __init__(self, code, text):
         super().__init__(f"{code}: {text}")
+        # (unpicklable whatever pickling support is installed: distributed,
+        # imported by tests/apps/test_dask.py, installs tblib's, which would
+        # otherwise carry this exception across)
+        import threading
+        self.lock = threading.Lock()
 
 
 def _raises_unpicklable(item):
@@ -341,7 +347,7 @@ def _dies(item):
 
 @fork_only
 def test_a_worker_that_dies_is_an_error_not_a_hang():
-    with pytest.raises(RuntimeError, match="ended unexpectedly.*exit code 3"):
+    with pytest.raises(WorkerLost, match="ended unexpectedly.*exit code 3"):
         list(ordered_map(_dies, range(20), 2))
     assert _children_gone()
 

@@ -33,7 +33,7 @@ def run(capsys, *argv):
 
 
 def test_explain_text_is_traceable(capsys):
-    code, out, err = run(capsys, *WAITING)
+    code, out, err = run(capsys, *WAITING, "--details")
     assert code == 0 and err == ""
     assert out.index("SITUATION") < out.index("DISAGREEMENTS") < out.index("WHAT TO DO") < out.index("WHAT TO AVOID")
     assert "hayes@1.1.0 · check-in-after-stated-date" in out
@@ -69,7 +69,7 @@ def test_why_explains_one_rule(capsys):
     code, out, _ = run(capsys, "explain", "examples/just-interviewed.yaml", "--at", "2026-11-16T14:00",
                        "--why", "hayes:check-in-after-stated-date")
     assert code == 0
-    assert "does not apply now" in out and "next applies: 2026-11-23T00:00:00-05:00" in out
+    assert "does not apply now" in out and "next applies: Mon 23 Nov 2026 (2026-11-23T00:00:00-05:00)" in out
     code, _, err = run(capsys, *WAITING, "--why", "call-after-a-wek")
     assert code == 2 and "did you mean 'call-after-a-week'?" in err
 
@@ -177,7 +177,7 @@ def test_installed_console_script(tmp_path):
     proc = subprocess.run([_console_script(), "explain", str(ROOT / "examples" / "rejected.yaml"),
                            "--at", "2026-11-23T12:00"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert "WHAT TO DO" in proc.stdout and "\x1b[" not in proc.stdout
+    assert "\nNOW (" in proc.stdout and "\x1b[" not in proc.stdout
     proc = subprocess.run([_console_script(), "explain", "nope.yaml"], cwd=tmp_path, env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr

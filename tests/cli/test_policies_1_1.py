@@ -54,7 +54,8 @@ def test_the_highest_version_loads_unless_pinned(capsys, pin, version):
 
 
 def test_grade_and_may_are_shown_with_the_quote(capsys):
-    code, out, err = run(capsys, "explain", "examples/waiting-past-date.yaml", "--at", "2026-11-23T09:00")
+    code, out, err = run(capsys, "explain", "examples/waiting-past-date.yaml", "--at", "2026-11-23T09:00",
+                         "--details")
     assert code == 0, err
     assert "○ hayes@1.1.0 · check-in-after-stated-date" in out
     assert "“it’s acceptable to check in a few days after that date passes” [weak]" in out.replace("\n        ", " ")

@@ -19,6 +19,9 @@ import pytest
 from engine.model.eventlog import EventLog, load_log
 from engine.runtime.evaluation import evaluate
 from engine.render import render_report
+from engine.render.first_screen import FIRST_SCREEN_DAYS, render_first_screen
+from engine.render.plan_text import render_plan_text
+from engine.runtime.plan import build_plan
 
 from examples import EXAMPLES, ROOT, moment_of
 
@@ -37,10 +40,22 @@ def at_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-@pytest.mark.parametrize("fmt,ext", [("text", "txt"), ("markdown", "md"), ("json", "json")])
+def rendered_as(example: Path, fmt: str, policies) -> str:
+    if fmt == "first-screen":
+        log = load_log(example.relative_to(ROOT), policies.vocabulary)
+        at = datetime.fromisoformat(moment_of(example))
+        return render_first_screen(evaluate(policies, log, at), build_plan(policies, log, at, FIRST_SCREEN_DAYS))
+    if fmt == "plan":
+        log = load_log(example.relative_to(ROOT), policies.vocabulary)
+        return render_plan_text(build_plan(policies, log, datetime.fromisoformat(moment_of(example)), 30))
+    return render_report(report_for(example, policies), fmt)
+
+
+@pytest.mark.parametrize("fmt,ext", [("first-screen", "txt"), ("text", "details.txt"), ("markdown", "md"),
+                                     ("json", "json"), ("plan", "plan.txt")])
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_golden(example, fmt, ext, policies):
-    rendered = render_report(report_for(example, policies), fmt)
+    rendered = rendered_as(example, fmt, policies)
     golden = GOLDEN / f"{example.stem}.{ext}"
     if UPDATE:
         golden.write_text(rendered, encoding="utf-8")

@@ -12,7 +12,6 @@ from engine.cli import main
 from engine.model.eventlog import load_log
 from engine.runtime.plan import build_plan
 from engine.render.html import render_html
-from engine.render.ics import render_ics
 
 from examples import ROOT
 
@@ -61,32 +60,12 @@ def test_plan_marks_disagreements(policies):
     assert "halpin:dont-friend-the-interviewer" in linkedin.disagrees_with
 
 
-def test_ics_round_trip_and_stable_uids(policies, tmp_path):
-    log = load_log(ROOT / "examples" / "just-interviewed.yaml")
-    plan = build_plan(policies, log, datetime(2026, 11, 16, 11), 30)
-    first = render_ics(plan)
-    cal = Calendar.from_ical(first)
-    events = list(cal.walk("VEVENT"))
-    do_items = [i for i in plan.items if i.stance == "do"]
-    assert len(events) == len(do_items)
-    by_uid = {str(e["UID"]): e for e in events}
-    assert len(by_uid) == len(events)
-    item = next(i for i in do_items if i.rule == "thank-you-same-afternoon")
-    ev = next(e for e in events if "rule thank-you-same-afternoon" in str(e["DESCRIPTION"]))
-    assert ev.decoded("DTSTART") == item.start and ev.decoded("DTEND") == item.stop
-    assert "hayes@1.1.0" in str(ev["DESCRIPTION"]) and item.quote in str(ev["DESCRIPTION"])
-    # Re-exporting a later plan of the same log keeps the UIDs of the same periods.
-    later = build_plan(policies, log, datetime(2026, 11, 16, 13), 30)
-    again = {str(e["UID"]) for e in Calendar.from_ical(render_ics(later)).walk("VEVENT")}
-    assert set(by_uid) & again and render_ics(plan) == first
-
-
 def test_plan_cli_text_json_ics(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     ics = tmp_path / "plan.ics"
     code = main(["plan", "examples/just-interviewed.yaml", "--from", "2026-11-16T11:00", "--ics", str(ics)])
     out = capsys.readouterr().out
-    assert code == 0 and "Mon 23 Nov 2026" in out and "halpin: check in with the employer" in out
+    assert code == 0 and "Mon 23 Nov" in out and "check in with the employer (phone, interviewer) — halpin" in out
     assert Calendar.from_ical(ics.read_bytes())
     assert main(["plan", "examples/just-interviewed.yaml", "--from", "2026-11-16T11:00", "--format", "json"]) == 0
 
@@ -94,10 +73,10 @@ def test_plan_cli_text_json_ics(capsys, tmp_path, monkeypatch):
 def test_html_is_self_contained(policies):
     log = load_log(ROOT / "examples" / "waiting-past-date.yaml")
     html = render_html(build_plan(policies, log, datetime(2026, 11, 23, 9), 30))
-    assert "<svg" in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert 'class="timeline"' in html and "http://" not in html
     assert "<script" not in html and "https://" not in html
     for pid in ("careerbuilder", "hayes", "followup-guide", "cheatsheet", "halpin"):
-        assert f'data-policy="{pid}"' in html
+        assert f'data-policy="{pid}"' in html  # a lane of the timeline
 
 
 @pytest.mark.parametrize("example", ["just-interviewed.yaml", "weeks-of-silence.yaml", "rejected.yaml"])

@@ -1,0 +1,132 @@
+"""The web app in real headless Chromium against a live ``rules serve``:
+create an application, add an interview, see the advice, add a thank-you
+and see it change; no console errors; markup typed into a subject or note
+is shown as text. Screenshots (desktop and 375 px wide) are saved in the
+test's temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                                reason="chromium and chromium-driver are not installed (Debian packages)")
+
+EVIL = "<script>alert('subject')</script> Acme"
+NOTE = "<img src=x onerror=alert('note')> thanks"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from live_server import live_server
+    with live_server(tmp_path_factory.mktemp("serve")) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,1600", f"--user-data-dir={tmp_path_factory.mktemp('chrome')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def submit(browser, selector):
+    """Click ``selector`` and wait for the next page to load."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    page = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+
+
+def _advice(browser):
+    from selenium.webdriver.common.by import By
+    return {e.get_attribute("data-action") + ":" + e.get_attribute("class")
+            for e in browser.find_elements(By.CSS_SELECTOR, "#advice .action")}
+
+
+def _errors(browser):
+    return [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+
+
+def test_the_job_seekers_path_through_the_app(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.set_window_size(1280, 1600)
+    browser.get(server.url + "/")
+    browser.get(server.url + "/applications/new")
+    browser.find_element(By.ID, "subject").send_keys(EVIL)
+    zone = browser.find_element(By.ID, "timezone")
+    zone.clear()
+    zone.send_keys("Europe/Paris")
+    submit(browser, "form button[type=submit]")
+    assert browser.find_element(By.TAG_NAME, "h1").text == EVIL  # shown as text, not run
+
+    Select(browser.find_element(By.ID, "type")).select_by_value("interview")
+    submit(browser, "form.add-event button")
+    # the interview was two hours ago (the form starts at now, local to the application)
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    earlier = (datetime.now(ZoneInfo("Europe/Paris")) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, "f-at"), earlier)
+    browser.find_element(By.ID, "f-interviewers").send_keys("Jane Roe, Sam Poe")
+    Select(browser.find_element(By.ID, "f-format")).select_by_value("in_person")
+    browser.find_element(By.ID, "f-note").send_keys(NOTE)
+    submit(browser, "form.card button[type=submit]")
+
+    before = _advice(browser)
+    assert any(a.startswith("send_thank_you:") for a in before), before
+    assert browser.find_element(By.CSS_SELECTOR, ".timeline .note").text == NOTE
+    browser.save_screenshot(str(tmp_path / "application-desktop.png"))
+
+    Select(browser.find_element(By.ID, "type")).select_by_value("thank_you_sent")
+    submit(browser, "form.add-event button")
+    browser.find_element(By.ID, "f-to").send_keys("Jane Roe, Sam Poe")
+    Select(browser.find_element(By.ID, "f-channel")).select_by_value("email")
+    browser.find_element(By.ID, "f-personalized").click()
+    submit(browser, "form.card button[type=submit]")
+
+    after = _advice(browser)
+    assert after != before
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".timeline .event")) == 2
+
+    browser.set_window_size(375, 1600)
+    browser.refresh()
+    browser.execute_script("window.scrollTo(0, 0)")
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 375, "the page scrolls sideways on a phone"
+    browser.save_screenshot(str(tmp_path / "application-375.png"))
+    browser.get(server.url + "/")
+    assert EVIL in browser.find_element(By.CSS_SELECTOR, ".apps .subject").text
+    browser.save_screenshot(str(tmp_path / "home-375.png"))
+    assert _errors(browser) == []
+
+
+def test_a_bad_value_is_shown_beside_its_field(server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(1280, 1600)
+    browser.get(server.url + "/")
+    submit(browser, ".apps .subject")
+    browser.get(browser.current_url + "/events/new?type=decision_expected")
+    browser.find_element(By.ID, "f-by").send_keys("next friday")
+    submit(browser, "form.card button[type=submit]")
+    error = browser.find_element(By.ID, "by-error")
+    assert "ISO 8601" in error.text and error.is_displayed()
+    assert browser.find_element(By.ID, "f-by").get_attribute("aria-invalid") == "true"
