@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE))
 from _table import render  # noqa: E402
 
 #: The benchmark scripts, in the order of the table.
-SCRIPTS = ("conditions.py", "evaluation.py", "load.py", "startup.py", "batch.py", "growth.py",
+SCRIPTS = ("conditions.py", "evaluation.py", "load.py", "readers.py", "startup.py", "batch.py", "growth.py",
            "log_add.py", "atlas.py", "authoring.py", "scale.py", "serve_load.py")
 
 

@@ -240,7 +240,8 @@ def test_writing_into_a_missing_folder_is_a_clean_error(tmp_path, capsys):
     code = main(["explain", os.path.join(root, "examples", "rejected.yaml"), "--at", "2026-11-23T12:00",
                  "-o", str(tmp_path / "no" / "such" / "out.txt")])
     err = capsys.readouterr().err
-    assert code == 2 and "RULES-E051" in err and "Traceback" not in err
+    assert code == 2 and "RULES-E058" in err and "Traceback" not in err
+    assert f"{tmp_path / 'no' / 'such' / 'out.txt'}: RULES-E058 cannot write" in err  # (names the file)
 
 
 def test_batch_dash_output_is_stdout_and_records_match_the_schema(tmp_path, capsys, monkeypatch):

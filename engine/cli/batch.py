@@ -16,7 +16,7 @@ from typing import IO, Any, Callable, Iterator
 import click
 
 from engine.cli.common import cli, load_set, policies_option, policy_option
-from engine.errors import InputError, RulesError, UsageError
+from engine.errors import RulesError, UsageError
 
 
 @cli.command()
@@ -74,10 +74,9 @@ def batch(logs: str, at: str | None, jobs: int, dask_address: str | None, explai
         if show:
             _summary(done, count, errors, time.monotonic() - started)
         return 0
-    try:
-        source = click.open_file(logs, "rb")
-    except OSError as err:
-        raise InputError(f"cannot read: {err.strerror}", code="RULES-E051", file=logs) from None
+    from engine.input.reading import open_stream
+    # a file, a pipe or "-" (standard input, kept open); never a device (/dev/zero) or a folder
+    source = click.open_file("-", "rb") if logs == "-" else open_stream(logs, binary=True)
     with ExitStack() as stack:
         stack.enter_context(_stopped_cleanly_by_sigterm())
         lines = stack.enter_context(source)

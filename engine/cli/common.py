@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from engine.model.eventlog import EventLog
     from engine.model.policies import PolicySet
 
-__all__ = ["FORMAT", "OutputClosed", "cli", "color", "load_set", "policies_option", "read_moment",
-           "policy_option", "write"]
+__all__ = ["FORMAT", "OutputClosed", "cli", "color", "load_set", "note_cut_short", "policies_option",
+           "read_moment", "policy_option", "search_budget_option", "write"]
 
 FORMAT = click.Choice(["text", "json", "markdown", "html"])
 
@@ -28,8 +28,14 @@ def color(stream: Any = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
 
 
-def write(text: str, output: str | None) -> None:
-    """Print, or write ``output`` atomically (never a half-written file)."""
+def write(text: str, output: str | None, fmt: str = "text") -> None:
+    """Print, or write ``output`` atomically (never a half-written file).
+    Text and Markdown have every control and bidirectional character from
+    user data escaped (see :mod:`engine.base.terminal`)."""
+    to_terminal = output is None or output == "-"
+    if fmt in ("text", "markdown"):
+        from engine.base.terminal import printable
+        text = printable(text, keep_styles=to_terminal and color())
     if output is None or output == "-":
         click.echo(text, nl=False, color=color())
         return
@@ -62,6 +68,22 @@ policies_option = click.option("--policies", "policies_dir", metavar="DIR", mult
                                     "add folders, ':bundled' names the bundled one.")
 policy_option = click.option("--policy", "pins", multiple=True, metavar="ID[@VERSION]",
                              help="Use only this policy (repeatable); @VERSION pins a version.")
+
+
+# (engine.runtime.timing.DEFAULT_SEARCH_BUDGET, which a test compares: importing
+# it here would load the evaluation layer for every command's start)
+search_budget_option = click.option(
+    "--search-budget", "search_budget", type=click.IntRange(0), metavar="N", default=400_000,
+    show_default=True, help="Most condition evaluations spent looking ahead (when rules would next "
+                            "apply or stop); past it the search stops and says so.")
+
+
+def note_cut_short(count: int, budget: int) -> None:
+    """Tell the user (on standard error) that the look-ahead stopped early."""
+    if count:
+        click.echo(f"note: the look-ahead stopped after {budget} condition evaluations (its budget): "
+                   f"for {count} rule(s) it is not known when they would next apply or stop; "
+                   "raise --search-budget or lower --horizon/--days to see further", err=True)
 
 
 class OutputClosed(Exception):

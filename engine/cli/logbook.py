@@ -36,7 +36,8 @@ def _say(text: str, *, indent: int = 2, err: bool = False) -> None:
     lines = textwrap.wrap(text.strip(" "), width=_width(), initial_indent=first,
                           subsequent_indent=first + " " * indent, break_long_words=False,
                           break_on_hyphens=False) or [""]
-    click.echo("\n".join(lines).replace("\0", " "), err=err)
+    from engine.base.terminal import printable  # control characters from the log shown, not obeyed
+    click.echo(printable("\n".join(lines).replace("\0", " ")), err=err)
 
 
 def _warn(warnings: Any) -> None:

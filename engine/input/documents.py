@@ -25,12 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import InputError
-from engine.input.positions import (DEFAULT_INPUT_LIMITS, InputLimits, Path_, Positions,
-                                    ScalarSource)
+from engine.input.positions import (DEFAULT_INPUT_LIMITS, TOO_MANY_VALUES_HINT, InputLimits, Path_, Positions,
+                                    ScalarSource, source_line)
+from engine.input.reading import read_input
 from engine.input.yaml_reader import read_yaml
 
 __all__ = ["Document", "Positions", "load_document", "parse_document", "InputLimits",
-           "DEFAULT_INPUT_LIMITS", "offset_to_position"]
+           "DEFAULT_INPUT_LIMITS", "offset_to_position", "source_line", "TOO_MANY_VALUES_HINT"]
 
 class _OneLinePositions:
     """The positions of a one-line JSON document (a line of JSON Lines),
@@ -85,12 +86,8 @@ class Document:
     def where(self, path: Path_, *, key: bool = False) -> dict[str, Any]:
         """Keyword arguments (file, line, column, source_line) for an error."""
         line, column = self.positions.of(path, key=key)
-        source_line = None
-        if line is not None:
-            lines = self.text.splitlines()
-            if 0 < line <= len(lines):
-                source_line = lines[line - 1]
-        where = {"file": self.file, "line": line, "column": column, "source_line": source_line}
+        where = {"file": self.file, "line": line, "column": column,
+                 "source_line": source_line(self.text, line)}
         if line is None and path:  # data from no file: say where in the data
             where["path"] = "".join(f"[{step}]" if isinstance(step, int) else
                                     f".{step}" if i else str(step) for i, step in enumerate(path))
@@ -104,9 +101,8 @@ class Document:
             return self.where(path)
         index = _map_offset(self.text, src, value, offset)
         line, column = offset_to_position(self.text, index)
-        lines = self.text.splitlines()
         return {"file": self.file, "line": line, "column": column,
-                "source_line": lines[line - 1] if 0 < line <= len(lines) else None}
+                "source_line": source_line(self.text, line, json=True)}
 
 
 def _get(data: Any, path: Path_) -> Any:
@@ -205,11 +201,11 @@ def _one_line_json(text: str, limits: InputLimits) -> Any:
         data = json.loads(text, object_pairs_hook=_plain_keys)
     except (ValueError, RecursionError, _KeyProblem):  # the full parse says what is wrong
         return _NO_DATA
-    if text.count("[") + text.count("{") > 200:  # maybe nested deeper than allowed
+    if text.count("[") + text.count("{") > limits.max_depth:  # maybe nested deeper than allowed
         stack = [(data, 0)]
         while stack:
             value, depth = stack.pop()
-            if depth > 200:
+            if depth > limits.max_depth:
                 return _NO_DATA
             if isinstance(value, dict):
                 stack.extend((v, depth + 1) for v in value.values())
@@ -241,10 +237,9 @@ def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
         try:
             parsed = json.loads(text)
         except json.JSONDecodeError as err:
-            lines = text.splitlines()
             raise InputError(f"invalid JSON: {err.msg}", code="RULES-E014", file=file,
                              line=err.lineno, column=err.colno,
-                             source_line=lines[err.lineno - 1] if 0 < err.lineno <= len(lines) else None) from None
+                             source_line=source_line(text, err.lineno, json=True)) from None
         except RecursionError:
             raise InputError("JSON nested too deeply", code="RULES-E013", file=file) from None
     # JSON is read twice: by ``json`` for its values (numbers such as 1e3,
@@ -264,22 +259,17 @@ def parse_document(text: str, file: str = "<input>", *, json_only: bool = False,
 
 def load_document(path: str | Path, *, display: str | None = None,
                   limits: InputLimits = DEFAULT_INPUT_LIMITS) -> Document:
-    """Read and parse a YAML or JSON file (JSON when it ends in ``.json``)."""
+    """Read and parse a YAML or JSON file (JSON when it ends in ``.json``):
+    a regular file of at most ``limits.max_bytes`` bytes (see
+    :func:`engine.input.reading.read_input`)."""
     p = Path(path)
     name = display or str(path)
+    raw = read_input(p, name, limits.max_bytes)
     try:
-        size = p.stat().st_size
-        if size > limits.max_bytes:
-            raise InputError(f"file is {size} bytes, over the limit of {limits.max_bytes}",
-                             code="RULES-E013", file=name, hint="split the input or raise the limit")
-        text = p.read_text("utf-8")
-    except FileNotFoundError:
-        raise InputError("no such file", code="RULES-E051", file=name) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", code="RULES-E051", file=name) from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError(f"not UTF-8 text ({err.reason} at byte {err.start})", code="RULES-E051",
                          file=name) from None
-    except OSError as err:
-        raise InputError(f"cannot read: {err.strerror}", code="RULES-E051", file=name) from None
+    if "\r" in text:  # universal newlines, as a file opened as text reads
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return parse_document(text, name, json_only=p.suffix.lower() == ".json", limits=limits)

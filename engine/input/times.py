@@ -11,10 +11,19 @@ __all__ = ["get_zone", "parse_moment", "pinned", "zone_suggestion", "localize", 
            "FIRST_YEAR", "LAST_YEAR"]
 
 
+#: Names in the zone database that stand for whatever the host is set to:
+#: a log naming one would give different advice on different machines.
+HOST_ZONES = frozenset({"localtime", "posixrules"})
+
+
 def get_zone(name: str) -> ZoneInfo:
-    """The IANA zone ``name``; raises ``ValueError`` with a hint if unknown."""
+    """The IANA zone ``name``; raises ``ValueError`` with a hint if unknown
+    (or if it names the host's own setting, see :data:`HOST_ZONES`)."""
     if not isinstance(name, str) or not name or name.startswith(("/", ".")) or ".." in name:
         raise ValueError(f"unknown time zone {name!r}")
+    if name.rpartition("/")[2].lower() in HOST_ZONES:
+        raise ValueError(f"time zone {name!r} means this computer's own setting, which differs "
+                         "from machine to machine")
     return _zone(name)
 
 
@@ -31,6 +40,8 @@ def _zone(name: str) -> ZoneInfo:
 def zone_suggestion(name: str) -> str:
     from zoneinfo import available_timezones
 
+    if isinstance(name, str) and name.rpartition("/")[2].lower() in HOST_ZONES:
+        return "name the zone itself, such as America/New_York or Europe/London"
     from engine.input.zones import abbreviation_hint
 
     abbreviation = abbreviation_hint(name)  # "CST" means Chicago, not "UCT"

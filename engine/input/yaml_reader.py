@@ -15,19 +15,22 @@ reference reader's.
 from __future__ import annotations
 
 import bisect
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 
 from engine.errors import InputError
-from engine.input.positions import DEFAULT_INPUT_LIMITS, InputLimits, Positions
+from engine.input.positions import DEFAULT_INPUT_LIMITS, TOO_MANY_VALUES_HINT, InputLimits, Positions, source_line
+from engine.input.yaml_budget import (LARGE_TEXT, PRECOUNT_FROM, aliases_fit, first_over_the_limit,
+                                      out_of_the_collectors_way, over_the_limit)
 from engine.input.yaml_values import STR_TAG, Builder, MappingNode, ReadsDifferently, ScalarNode
 
 __all__ = ["read_yaml"]
+
+
+_ALIAS_HINT = "is an alias expanding too much?"
 
 
 class _TooBig(yaml.YAMLError):  # type: ignore[misc]  # PyYAML ships no types
@@ -55,7 +58,7 @@ class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
     """
 
     max_nodes = DEFAULT_INPUT_LIMITS.max_nodes
-    max_depth = 200
+    max_depth = DEFAULT_INPUT_LIMITS.max_depth
 
     def compose_document(self):  # type: ignore[no-untyped-def]
         self._expanded = 0
@@ -67,7 +70,7 @@ class _Loader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
         self._expanded += size
         if self._expanded > self.max_nodes:
             raise _TooBig(f"more than {self.max_nodes} values (after expanding aliases)", mark,
-                          "is an alias expanding too much?")
+                          _ALIAS_HINT)
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         event = self.peek_event()
@@ -130,12 +133,13 @@ if hasattr(yaml, "CSafeLoader"):
 
         yaml_implicit_resolvers = _RESOLVERS
 
-        def __init__(self, stream: str, max_nodes: int) -> None:
+        def __init__(self, stream: str, max_nodes: int, step: Callable[[], None] | None = None) -> None:
             super().__init__(stream)
             # Every node without a tag is resolved, and there are at most as
             # many tagged ones as "!" in the text: counting down from this,
             # composing stops before making more nodes than the limit allows.
             self._budget = max_nodes - stream.count("!")
+            self._step = step
 
         def resolve(self, kind, value, implicit):  # type: ignore[no-untyped-def]
             # ``Resolver.resolve`` for a loader without path resolvers, called
@@ -143,6 +147,8 @@ if hasattr(yaml, "CSafeLoader"):
             self._budget -= 1
             if self._budget < 0:
                 raise _Refused
+            if not self._budget & 0xFFFF and self._step is not None:
+                self._step()
             if kind is yaml.ScalarNode:
                 if implicit[0]:
                     for tag, regexp in _PLAIN_RESOLVERS.get(value[:1], _ANY_RESOLVERS):
@@ -152,50 +158,6 @@ if hasattr(yaml, "CSafeLoader"):
             return _SEQ if kind is yaml.SequenceNode else _MAP
 else:  # pragma: no cover - PyYAML without libyaml
     _CLoader = None  # type: ignore[assignment,misc]
-
-def _aliases_fit(root: yaml.Node, max_nodes: int, max_depth: int = 200) -> bool:
-    """Whether a document composed by libyaml passes the checks ``_Loader``
-    makes while composing: at most ``max_nodes`` values after expanding
-    aliases, no alias inside the value it names, no nesting deeper than
-    ``max_depth``. Aliases are the nodes met a second time; the expanded size
-    of each is worked out once, so a "billion laughs" costs a few nodes here."""
-    sizes: dict[int, int] = {}
-    open_: set[int] = set()
-    total = 0
-
-    def visit(node: yaml.Node, depth: int) -> int:
-        nonlocal total
-        key = id(node)
-        size = sizes.get(key)
-        if size is not None:  # an alias of a value met before
-            total += size
-            if total > max_nodes:
-                raise _Refused
-            return size
-        if key in open_ or depth > max_depth:
-            raise _Refused
-        total += 1
-        if total > max_nodes:
-            raise _Refused
-        size = 1
-        if node.__class__ is not ScalarNode:
-            open_.add(key)
-            if node.__class__ is MappingNode:
-                for key_node, value_node in node.value:
-                    size += visit(key_node, depth + 1) + visit(value_node, depth + 1)
-            else:
-                for item in node.value:
-                    size += visit(item, depth + 1)
-            open_.discard(key)
-        sizes[key] = size
-        return size
-
-    try:
-        visit(root, 0)
-    except _Refused:
-        return False
-    return True
-
 
 # A non-specific tag: ``!`` alone, where a token may start (or text that
 # looks so: "Wow ! Thanks").
@@ -282,28 +244,10 @@ def _yaml_error(file: str, text: str, err: yaml.YAMLError) -> InputError:
     src = None
     if mark is not None:
         line, column = mark.line + 1, mark.column + 1
-        lines = text.splitlines()
-        src = lines[mark.line] if mark.line < len(lines) else None
+        src = source_line(text, line)
     code = "RULES-E012" if "tag" in str(problem) else "RULES-E010"
     return InputError(f"invalid YAML: {problem}", code=code, file=file, line=line, column=column,
                       source_line=src, hint="check the indentation and quoting around this point")
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """The garbage collector paused (if it runs): libyaml and ``Builder``
-    make a few objects per character of the document, none of them in a
-    reference cycle, and the collections they would set off — each going
-    over every object of the process, and more of them as the document
-    grows — took about half of the time of reading a large file."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _read_fast(yaml_text: str, text: str, file: str, limits: InputLimits) -> tuple[Any, Positions] | None:
@@ -311,8 +255,26 @@ def _read_fast(yaml_text: str, text: str, file: str, limits: InputLimits) -> tup
     it has anything to report (or libyaml reads it differently from the
     reference reader): the reference reader then reads it again and says
     what is wrong exactly as it always has, at the same line and column."""
+    # More values than the limit: without aliases, the value over it is found
+    # by counting libyaml's events (C speed, flat memory), never by reading
+    # the whole text again with the reference reader.
+    if len(yaml_text) > PRECOUNT_FROM and "*" not in yaml_text:
+        mark = first_over_the_limit(yaml_text, limits.max_nodes)
+        if mark is not None:
+            raise over_the_limit(text, file, limits, mark)
+    with out_of_the_collectors_way(len(yaml_text) >= LARGE_TEXT) as step:
+        return _compose_and_build(yaml_text, text, file, limits, step)
+
+
+def _compose_and_build(yaml_text: str, text: str, file: str, limits: InputLimits,
+                       step: Callable[[], None]) -> tuple[Any, Positions] | None:
     try:
-        node = _CLoader(yaml_text, limits.max_nodes).get_single_node()
+        node = _CLoader(yaml_text, limits.max_nodes, step).get_single_node()
+    except _Refused:
+        if "*" not in yaml_text:
+            raise over_the_limit(text, file, limits,
+                                  first_over_the_limit(yaml_text, limits.max_nodes)) from None
+        return None
     except Exception:  # noqa: BLE001 - whatever it is, the reference reader reports it
         return None
     if node is None:
@@ -323,17 +285,21 @@ def _read_fast(yaml_text: str, text: str, file: str, limits: InputLimits) -> tup
     # also finds a value that contains itself.)
     if ("*" in yaml_text or "<<" in yaml_text
             or ("!" in yaml_text and ("merge" in yaml_text or "%" in yaml_text))) \
-            and not _aliases_fit(node, limits.max_nodes):
+            and not aliases_fit(node, limits.max_nodes, limits.max_depth):
         return None
     shift = 1 if yaml_text.startswith("\ufeff") else 0
     if not _reads_alike(yaml_text, node, shift):
         return None
     if "\t" in yaml_text and not _tabs_are_quoted(yaml_text, node, shift):
         return None
-    builder = Builder(file, text, limits, libyaml=True, index_shift=shift)
+    builder = Builder(file, text, limits, libyaml=True, index_shift=shift, step=step)
     try:
         data = builder.build(node, ())
-    except (InputError, ReadsDifferently):
+    except InputError as err:
+        if err.code == "RULES-E013" and "*" not in yaml_text and builder.count > limits.max_nodes:
+            raise  # too many values, placed where libyaml and the reference reader agree
+        return None
+    except ReadsDifferently:
         return None
     return data, builder.positions
 
@@ -345,15 +311,18 @@ def _read_reference(yaml_text: str, text: str, file: str, limits: InputLimits) -
     try:
         loader = _Loader(yaml_text)  # (refuses characters YAML does not allow)
         loader.max_nodes = limits.max_nodes
+        loader.max_depth = limits.max_depth
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
     except _TooBig as err:
-        lines = text.splitlines()
-        raise InputError(err.message, code="RULES-E013", file=file, line=err.mark.line + 1,
-                         column=err.mark.column + 1, hint=err.hint,
-                         source_line=lines[err.mark.line] if err.mark.line < len(lines) else None) from None
+        message, hint = err.message, err.hint
+        if hint == _ALIAS_HINT and "*" not in yaml_text:
+            message, hint = message.replace(" (after expanding aliases)", ""), TOO_MANY_VALUES_HINT
+        raise InputError(message, code="RULES-E013", file=file, line=err.mark.line + 1,
+                         column=err.mark.column + 1, hint=hint,
+                         source_line=source_line(text, err.mark.line + 1)) from None
     except yaml.YAMLError as err:
         raise _yaml_error(file, text, err) from None
     except RecursionError:
@@ -371,8 +340,7 @@ def read_yaml(yaml_text: str, text: str, file: str, limits: InputLimits) -> tupl
     for error lines); an :class:`InputError` for anything wrong with it."""
     read = None
     if _USE_LIBYAML and _CLoader is not None:
-        with _no_collection():
-            read = _read_fast(yaml_text, text, file, limits)
+        read = _read_fast(yaml_text, text, file, limits)
     if read is None:
         read = _read_reference(yaml_text, text, file, limits)
     return read

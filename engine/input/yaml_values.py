@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from engine.errors import InputError
-from engine.input.positions import SURROGATE, InputLimits, Path_, Positions, ScalarSource
+from engine.input.positions import (SURROGATE, TOO_MANY_VALUES_HINT, InputLimits, Path_, Positions, ScalarSource,
+                                    source_line)
 
 __all__ = ["STR_TAG", "Builder", "MappingNode", "ScalarNode", "ReadsDifferently", "flow_differs"]
 
@@ -76,11 +77,12 @@ class Builder:
     checks of every value: tags, keys, values, limits (see ``build``)."""
 
     def __init__(self, doc_file: str, text: str, limits: InputLimits, *,
-                 libyaml: bool = False, index_shift: int = 0) -> None:
+                 libyaml: bool = False, index_shift: int = 0, step: Any = None) -> None:
         self.file = doc_file
         self.text = text
         self.limits = limits
         self.max_nodes = limits.max_nodes
+        self.max_depth = limits.max_depth
         self.count = 0
         self.positions = Positions()
         self.values = self.positions.values
@@ -91,18 +93,25 @@ class Builder:
         # ``flow_differs``).
         self.libyaml = libyaml
         self.check_surrogates = not libyaml
+        # Each part of libyaml's tree is let go of once built (the tree is
+        # not read again): the peak memory is then about the larger of tree
+        # and values, not their sum. Not with aliases: a node is built again
+        # at each alias of it.
+        self.release = libyaml and "*" not in text
+        # called every 4,096 items of a sequence (see yaml_budget.out_of_the_collectors_way)
+        self.step = step
         # libyaml's character indexes do not count a byte order mark
         self.index_shift = index_shift
         self.constructor = yaml.constructor.SafeConstructor()
 
     def error(self, node: yaml.Node, message: str, code: str, hint: str | None = None) -> InputError:
         mark = node.start_mark
-        lines = self.text.splitlines()
-        src = lines[mark.line] if mark.line < len(lines) else None
         return InputError(message, code=code, file=self.file, line=mark.line + 1,
-                          column=mark.column + 1, hint=hint, source_line=src)
+                          column=mark.column + 1, hint=hint, source_line=source_line(self.text, mark.line + 1))
 
     def _too_many(self, node: yaml.Node) -> InputError:
+        if "*" not in self.text:
+            return self.error(node, f"more than {self.max_nodes} values", "RULES-E013", TOO_MANY_VALUES_HINT)
         return self.error(node, f"more than {self.max_nodes} values (after expanding aliases)",
                           "RULES-E013", "is an alias expanding too much?")
 
@@ -113,8 +122,8 @@ class Builder:
         self.count += 1
         if self.count > self.max_nodes:
             raise self._too_many(node)
-        if depth > 200:
-            raise self.error(node, "nested deeper than 200 levels", "RULES-E013")
+        if depth > self.max_depth:
+            raise self.error(node, f"nested deeper than {self.max_depth} levels", "RULES-E013")
         mark = node.start_mark
         self.values[path] = (mark.line + 1, mark.column + 1)
         tag = node.tag
@@ -171,13 +180,17 @@ class Builder:
         result: dict[Any, Any] = {}
         values, keys, scalars = self.values, self.keys, self.scalars
         shift = self.index_shift
-        fast = depth < 200
+        fast = depth < self.max_depth
         check = self.check_surrogates
         key_path = path + ("<key>",)
         # The last key, when read here: its ScalarSource is recorded at
         # ``key_path`` after the loop, as ``build`` would have left it.
         last_key = None
-        for key_node, value_node in node.value:
+        pairs = node.value
+        release = self.release
+        for index, (key_node, value_node) in enumerate(pairs):
+            if release:
+                pairs[index] = None
             if fast and key_node.tag == STR_TAG and key_node.__class__ is ScalarNode:
                 self.count += 1
                 if self.count > self.max_nodes:
@@ -243,10 +256,17 @@ class Builder:
 
     def _sequence(self, node: yaml.SequenceNode, path: Path_, depth: int) -> list[Any]:
         flow = self.libyaml and node.flow_style
-        if depth >= 200:
+        if depth >= self.max_depth:
             return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
         result = []
-        for i, item in enumerate(node.value):
+        items = node.value
+        release = self.release
+        step = self.step
+        for i, item in enumerate(items):
+            if release:
+                items[i] = None
+            if step is not None and not i & 0xFFF:
+                step()
             item_path = path + (i,)
             if item.tag == STR_TAG and item.__class__ is ScalarNode:
                 result.append(self._text(item, item_path, flow))

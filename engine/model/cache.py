@@ -21,14 +21,19 @@ interpreter only, which the key pins), so a hit compiles nothing.
 Where: ``$RULES_CACHE_DIR``, else ``$XDG_CACHE_HOME/followup-rules``, else
 ``~/.cache/followup-rules``; ``RULES_NO_CACHE=1`` (or ``cache=False`` in
 the API) turns it off. Unpickling runs code named in the file, so a cache
-folder that someone else owns or may write to is never read or written. A
-cache that cannot be read or written (a read-only home, a corrupt entry) only
-costs the full load.
+folder that someone else owns or may write to is never read or written, and
+every entry carries a keyed hash (HMAC-SHA256) with a random per-user key
+kept beside the entries (``key``, mode 0600): an entry is unpickled only if
+its hash checks out, so a damaged entry (a flipped bit, a truncated write,
+an edit) is never unpickled; it is deleted and built again. Temporary files
+left by a killed write are removed. A cache that cannot be read or written
+(a read-only home, no home at all) only costs the full load.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
 import stat
@@ -64,7 +69,12 @@ def cache_dir(setting: CacheSetting = None) -> Path | None:
         return None
     if os.environ.get(ENV_DIR):
         return Path(os.environ[ENV_DIR])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no HOME and no entry in the password database
+            return None
     return Path(base) / "followup-rules"
 
 
@@ -145,7 +155,7 @@ def cached(kind: str, files: Sequence[tuple[str, Path]], options: tuple[Any, ...
     prefix = f"{kind}-{slot.hexdigest()[:16]}-"
     entry = directory / f"{prefix}{key.hexdigest()[:32]}.pickle"
     if _trusted_folder(directory):
-        value = _read_entry(entry)
+        value = _read_entry(entry, expect)
         if isinstance(value, expect):
             return value
     result = build()
@@ -157,36 +167,125 @@ def cached(kind: str, files: Sequence[tuple[str, Path]], options: tuple[Any, ...
 
 
 def _read_inputs(files: Sequence[tuple[str, Path]]) -> list[bytes] | None:
-    """The bytes of every file, or None if one cannot be read or is over
-    the size limit of the loaders (which refuse it without reading it)."""
+    """The bytes of every file, or None if one cannot be read, is not a
+    regular file or is over the size limit of the loaders (the load itself
+    then says what is wrong, without this reading anything first)."""
+    from engine.errors import InputError
     from engine.input.documents import DEFAULT_INPUT_LIMITS
+    from engine.input.reading import read_input
 
     contents = []
     try:
-        for _, path in files:
-            with open(path, "rb") as handle:
-                st = os.fstat(handle.fileno())
-                if not stat.S_ISREG(st.st_mode) or st.st_size > DEFAULT_INPUT_LIMITS.max_bytes:
-                    return None
-                contents.append(handle.read())
-    except OSError:
+        for name, path in files:
+            contents.append(read_input(path, name, DEFAULT_INPUT_LIMITS.max_bytes))
+    except InputError:
         return None
     return contents
 
 
-def _read_entry(entry: Path) -> Any:
+#: The first bytes of an entry: the format, then the HMAC of the rest.
+_MAGIC = b"followup-rules cache 2\n"
+_MAC_SIZE = hashlib.sha256().digest_size
+KEY_FILE = "key"
+_KEY_SIZE = 32
+
+
+def _key(directory: Path, *, create: bool) -> bytes | None:
+    """The folder's secret key (made if ``create`` and missing), or None
+    when there is none that only this user can read."""
+    path = directory / KEY_FILE
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        except FileNotFoundError:
+            if not create or not _make_key(path):
+                return None
+            continue
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or not _trusted(st) or st.st_mode & 0o077:
+                return None
+            key = os.read(fd, _KEY_SIZE + 1)
+        finally:
+            os.close(fd)
+        return key if len(key) == _KEY_SIZE else None
+    return None
+
+
+def _make_key(path: Path) -> bool:
+    """A new random key at ``path``, mode 0600, complete before anyone can
+    see it (written aside, then linked: another process making one at the
+    same time wins, and both use its)."""
+    tmp = path.with_name(f".{KEY_FILE}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        try:
+            os.write(fd, os.urandom(_KEY_SIZE))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        return True
+    except OSError:
+        return False
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _sealed(key: bytes, payload: bytes) -> bytes:
+    return _MAGIC + hmac.new(key, payload, hashlib.sha256).digest() + payload
+
+
+def _opened(key: bytes, data: bytes) -> bytes | None:
+    """The payload of an entry whose hash checks out, else None."""
+    head = len(_MAGIC)
+    if len(data) < head + _MAC_SIZE or not data.startswith(_MAGIC):
+        return None
+    mac, payload = data[head:head + _MAC_SIZE], data[head + _MAC_SIZE:]
+    if not hmac.compare_digest(mac, hmac.new(key, payload, hashlib.sha256).digest()):
+        return None
+    return payload
+
+
+def _read_entry(entry: Path, expect: type) -> Any:
     """The value kept in ``entry``, or None. The file itself must be ours
-    too (checked on the open file: no swapping it between check and read).
-    A hit marks the entry as used (see :func:`_prune`)."""
+    too (checked on the open file: no swapping it between check and read)
+    and its keyed hash must check out before anything is unpickled; an
+    entry that fails is deleted (the load then stores a good one). A hit
+    marks the entry as used (see :func:`_prune`)."""
+    key = _key(entry.parent, create=False)
+    if key is None:
+        return None
     try:
         with open(entry, "rb") as handle:
             if not _trusted(os.fstat(handle.fileno())):
                 return None
-            value = pickle.load(handle)  # noqa: S301 - our own file in our own folder
-        os.utime(entry)
-        return value
-    except Exception:  # noqa: BLE001 - missing, corrupt or stale: only a miss
+            data = handle.read()
+    except OSError:  # missing (a miss) or unreadable
         return None
+    payload = _opened(key, data)
+    value = None
+    if payload is not None:
+        try:
+            value = pickle.loads(payload)  # noqa: S301 - our own entry, its HMAC checked
+        except Exception:  # noqa: BLE001 - sealed but unreadable (an engine that changed under it)
+            payload = None
+    if payload is None or not isinstance(value, expect):
+        entry.unlink(missing_ok=True)
+        return None
+    try:
+        os.utime(entry)
+    except OSError:
+        pass
+    return value
 
 
 #: Entries kept at most (the most recently used): one per kind, folder and
@@ -194,30 +293,52 @@ def _read_entry(entry: Path) -> Any:
 #: show depend on it.
 MAX_ENTRIES = 32
 
+#: A temporary file older than this is left over from a write that was
+#: killed (a write in progress takes far less): it is removed.
+STALE_TMP_SECONDS = 600
+
 
 def _prune(directory: Path, keep: Path) -> None:
-    """Removes the least recently used entries beyond :data:`MAX_ENTRIES`."""
+    """Removes the least recently used entries beyond :data:`MAX_ENTRIES`,
+    and temporary files that a killed write left behind."""
     entries = sorted(directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in entries[MAX_ENTRIES:]:
         if old != keep:
             old.unlink(missing_ok=True)
+    _clean_temporary(directory)
+
+
+def _clean_temporary(directory: Path) -> None:
+    import time
+
+    limit = time.time() - STALE_TMP_SECONDS
+    for tmp in directory.glob(".*.tmp"):
+        try:
+            if tmp.lstat().st_mtime < limit:
+                tmp.unlink()
+        except OSError:
+            continue
 
 
 def _store(directory: Path, entry: Path, prefix: str, value: Any) -> None:
     from engine.base.files import atomic_write_bytes
+    from engine.errors import RulesError
 
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted_folder(directory):
             return
+        key = _key(directory, create=True)
+        if key is None:
+            return
         buffer = BytesIO()
         _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-        atomic_write_bytes(entry, buffer.getvalue())
+        atomic_write_bytes(entry, _sealed(key, buffer.getvalue()))
         for old in directory.glob(f"{prefix}*.pickle"):
             if old != entry:
                 old.unlink(missing_ok=True)
         _prune(directory, keep=entry)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+    except (OSError, RulesError, pickle.PicklingError, TypeError, AttributeError):
         # Not writable, or not picklable (a custom function an app passed
         # in): the next load builds again.
         return

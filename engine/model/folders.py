@@ -15,12 +15,26 @@ __all__ = ["BUNDLED", "PolicyPaths", "display_path", "merged_policy_files", "own
 
 
 def policy_files(root: Path) -> dict[str, dict[str, Path]]:
-    """``{policy id: {version: file}}`` under a policies folder."""
+    """``{policy id: {version: file}}`` under a policies folder; a folder
+    that cannot be listed is an error, not a folder without policies."""
     found: dict[str, dict[str, Path]] = {}
-    for file in sorted(root.glob("*/*.yaml")):
-        if re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", file.stem):
-            found.setdefault(file.parent.name, {})[file.stem] = file
+    for folder in _listing(root):
+        if not folder.is_dir():
+            continue
+        for file in _listing(folder):
+            if file.suffix == ".yaml" and re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", file.stem):
+                found.setdefault(folder.name, {})[file.stem] = file
     return found
+
+
+def _listing(folder: Path) -> list[Path]:
+    """The visible entries of ``folder``, sorted."""
+    try:
+        return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    except OSError as err:
+        raise InputError(f"cannot read this folder: {err.strerror or err}", code="RULES-E051",
+                         file=str(folder), hint="you may not list this folder: check its permissions"
+                         if isinstance(err, PermissionError) else None) from None
 
 
 def display_path(path: Path, root: Path) -> str:
@@ -68,6 +82,9 @@ def merged_policy_files(roots: Sequence[Path]) -> dict[str, dict[str, tuple[Path
                                       hint=f"also in {display_path(*earlier)}; each id@version "
                                            "may come from one folder only")
                 merged.setdefault(pid, {})[version] = (file, root)
+    if not merged and roots:  # (rather than "no source recommends anything")
+        raise InputError("no policy files in this folder", code="RULES-E051", file=str(roots[0]),
+                         hint="a policy file is <policy-id>/<version>.yaml, e.g. hayes/1.0.0.yaml")
     return merged
 
 

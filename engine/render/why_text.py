@@ -28,13 +28,19 @@ def render_why(result: dict[str, Any], fmt: str) -> str:
              f"{bullet}summary: {result['summary']}",
              f"{bullet}when: {result['when']}"]
     lines += [f"{bullet}  {t}" for t in result["trace"]]
+    cut = result.get("search_cut_short_at")
     if "because" in result:
         lines.append(f"{bullet}because: {result['because']}")
         nxt = result.get("next_fires_at")
-        lines.append(f"{bullet}next applies: {_when(nxt, 'not within the horizon (if nothing else happens)')}")
+        none = ("not before " + _when(cut, "")) if cut else "not within the horizon (if nothing else happens)"
+        lines.append(f"{bullet}next applies: {_when(nxt, none)}")
     else:
         stop = result.get("stops_at")
-        lines.append(f"{bullet}stops applying: {_when(stop, 'not within the horizon')}")
+        none = ("not before " + _when(cut, "")) if cut else "not within the horizon"
+        lines.append(f"{bullet}stops applying: {_when(stop, none)}")
+    if cut:
+        lines.append(f"{bullet}(the search stopped at {_when(cut, '')}: its budget ran out;"
+                     " raise it with --search-budget)")
     grade = f" [{result['grade']}]" if result.get("grade") else ""
     lines.append(f"{bullet}cite: “{result['cite']['quote']}”{grade} — section “{result['cite']['section']}”")
     return "\n".join(lines) + "\n"

@@ -27,7 +27,7 @@ from engine.model.actions import Action, ActionCatalogue
 from engine.model.policies import Policy, PolicySet, Rule
 from engine.runtime.facts import FactContext
 from engine.runtime.report import Conflict, Consensus, Recommendation
-from engine.runtime.timing import next_change
+from engine.runtime.timing import SearchBudget, SearchCutShort, next_change
 
 __all__ = ["FOR", "param_values", "overlaps", "satisfying_values", "find_conflicts", "timing_conflicts",
            "consensus", "disagree"]
@@ -194,22 +194,33 @@ def consensus(recs: Sequence[Recommendation], policies: PolicySet,
     return tuple(found)
 
 
-def _start(rule: Rule, ctx: FactContext, horizon: timedelta) -> datetime | None:
-    """When the rule's first window from ``ctx.now`` opens (within ``horizon``)."""
+def _start(rule: Rule, ctx: FactContext, horizon: timedelta,
+           budget: SearchBudget | None = None) -> datetime | None:
+    """When the rule's first window from ``ctx.now`` opens (within ``horizon``;
+    None also when the search budget ran out first)."""
     if rule.condition.fn(ctx) is True:
         return ctx.now
-    return next_change(rule.condition, ctx, want=True, horizon=horizon)
+    try:
+        return next_change(rule.condition, ctx, want=True, horizon=horizon, budget=budget)
+    except SearchCutShort:
+        return None
 
 
-def _until(rule: Rule, ctx: FactContext, start: datetime, end: datetime) -> datetime | None:
-    """When the window opened at ``start`` closes (None: open at ``end``)."""
+def _until(rule: Rule, ctx: FactContext, start: datetime, end: datetime,
+           budget: SearchBudget | None = None) -> datetime | None:
+    """When the window opened at ``start`` closes (None: open at ``end``, or
+    not known because the search budget ran out)."""
     later = ctx if start == ctx.now else ctx.at(start)
-    return next_change(rule.condition, later, want=False, horizon=end - start)
+    try:
+        return next_change(rule.condition, later, want=False, horizon=end - start, budget=budget)
+    except SearchCutShort:
+        return None
 
 
 def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
                      recommendation: Callable[[Policy, Rule], Recommendation],
-                     known: Mapping[tuple[str, str], datetime | None] | None = None) -> list[Conflict]:
+                     known: Mapping[tuple[str, str], datetime | None] | None = None,
+                     budget: SearchBudget | None = None) -> list[Conflict]:
     """``timing`` disagreements from ``ctx.now`` on, if nothing else happens:
     per action that two or more sources recommend or permit (``do``,
     ``may``) within ``horizon``, each source's earliest window (from its
@@ -219,7 +230,8 @@ def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
     ``details`` matter). Sides are in the order their windows open; each
     carries its (from, until), ``until`` None when still open at the horizon.
     ``known``: when some rules next apply (``ctx.now`` if they do now),
-    already worked out by the caller."""
+    already worked out by the caller. ``budget``: the report's search budget
+    (a rule whose search it cuts short takes no part)."""
     end = ctx.now + horizon
     catalogue = policies.actions
     by_action: dict[str, dict[str, list[tuple[Policy, Rule]]]] = {}
@@ -233,7 +245,7 @@ def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
     def start_of(p: Policy, r: Rule) -> datetime | None:
         key = (p.id, r.id)
         if key not in starts:
-            starts[key] = _start(r, ctx, horizon)
+            starts[key] = _start(r, ctx, horizon, budget)
         return starts[key]
 
     for action in sorted(by_action):
@@ -251,7 +263,7 @@ def timing_conflicts(policies: PolicySet, ctx: FactContext, horizon: timedelta,
             continue
         first.sort(key=lambda w: (w[0], w[1].id))
         # only now the ends: a window's end can take a look at every hour of the horizon
-        windows = tuple((t.isoformat(timespec="seconds"), _iso(_until(r, ctx, t, end))) for t, _, r in first)
+        windows = tuple((t.isoformat(timespec="seconds"), _iso(_until(r, ctx, t, end, budget))) for t, _, r in first)
         conflicts.append(Conflict("timing", (action,), tuple((recommendation(p, r),) for _, p, r in first),
                                   windows=windows))
     return _labelled(conflicts, catalogue)

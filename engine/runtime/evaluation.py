@@ -19,7 +19,7 @@ from engine.runtime.conflicts import consensus, find_conflicts, timing_conflicts
 from engine.runtime.report import (REPORT_VERSION, AdviceGroup, Conflict, Consensus, NotFiring, PolicyInfo,
                                    Recommendation, Report)
 from engine.input.times import check_year, localize
-from engine.runtime.timing import DEFAULT_HORIZON, next_change
+from engine.runtime.timing import DEFAULT_HORIZON, DEFAULT_SEARCH_BUDGET, SearchBudget, SearchCutShort, next_change
 from engine.runtime.changes import ChangeSearch
 
 __all__ = ["evaluate", "resolve_moment", "fired_rules", "report_json"]
@@ -43,6 +43,13 @@ def resolve_moment(at: datetime | None, log: EventLog) -> datetime:
 
 #: The longest horizon ``evaluate`` looks ahead (as ``rules explain --horizon``).
 MAX_HORIZON = timedelta(days=3650)
+
+
+def _budget(steps: Any) -> SearchBudget:
+    try:
+        return SearchBudget(steps)
+    except ValueError as err:
+        raise UsageError(f"'search_budget': {err}") from None
 
 
 def _check_horizon(horizon: Any) -> None:
@@ -218,12 +225,17 @@ def _recommendation(policy: Policy, rule: Rule, ctx: FactContext) -> Recommendat
 
 
 def _not_firing(policy: Policy, rule: Rule, ctx: FactContext, horizon: timedelta,
-                known: dict[tuple[str, str], datetime | None]) -> NotFiring:
+                known: dict[tuple[str, str], datetime | None], budget: SearchBudget) -> NotFiring:
     _, trace = rule.condition.trace(ctx)
     status, because = why_not(rule.condition.node, trace, ctx)
-    nxt = known[(policy.id, rule.id)] = next_change(rule.condition, ctx, want=True, horizon=horizon)
+    cut = None
+    try:
+        nxt = known[(policy.id, rule.id)] = next_change(rule.condition, ctx, want=True, horizon=horizon,
+                                                        budget=budget)
+    except SearchCutShort as short:  # (not known: nothing is known after the moment reached)
+        nxt, cut = None, short.reached.isoformat(timespec="seconds")
     return NotFiring(policy.id, policy.version, rule.id, rule.stance, status, because,
-                     nxt.isoformat(timespec="seconds") if nxt else None, rule.summary)
+                     nxt.isoformat(timespec="seconds") if nxt else None, rule.summary, cut)
 
 
 def _situation(ctx: FactContext, names: Iterable[str] | None = None) -> dict[str, Any]:
@@ -318,16 +330,21 @@ def report_json(policies: PolicySet, log: EventLog, at: datetime | None = None, 
 
 
 def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
-             horizon: timedelta = DEFAULT_HORIZON, explain: bool = True) -> Report:
+             horizon: timedelta = DEFAULT_HORIZON, explain: bool = True,
+             search_budget: int = DEFAULT_SEARCH_BUDGET) -> Report:
     """Evaluate every policy against ``log`` at moment ``at`` (default now).
 
     With ``explain`` (the default) each recommendation carries the values and
     source events behind it, and each advised action lists the other sources'
     rules on it that do not fire, why, and when they next would within
     ``horizon``. Without it, evaluation takes the fast path only.
+
+    The look-ahead evaluates conditions at most ``search_budget`` times in
+    all; a rule whose search it cut short carries ``search_cut_short_at``.
     """
     moment = resolve_moment(at, log)
     _check_horizon(horizon)
+    budget = _budget(search_budget)
     ctx = FactContext(policies.vocabulary, log, moment, provenance=explain)
     tables = _tables(policies)
     if not explain:
@@ -360,7 +377,7 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
         for p in policies.policies:
             for r in p.rules:
                 if r.action == action and (p.id, r.id) not in fired_ids and p.id not in advising:
-                    not_firing.append(_not_firing(p, r, ctx, horizon, known))
+                    not_firing.append(_not_firing(p, r, ctx, horizon, known, budget))
                     if r.stance != "avoid" and not_firing[-1].next_fires_at:
                         later.setdefault(action, []).append((p.id, r.id, not_firing[-1].next_fires_at))
         advice.append(AdviceGroup(action, policies.actions[action].label, tuple(group),
@@ -371,7 +388,7 @@ def evaluate(policies: PolicySet, log: EventLog, at: datetime | None = None, *,
         return by_rule.get((p.id, r.id)) or tables.recommendation(tables.index[(p.id, r.id)])
 
     conflicts = find_conflicts(recs, policies.actions)
-    conflicts += timing_conflicts(policies, ctx, horizon, recommendation, known)
+    conflicts += timing_conflicts(policies, ctx, horizon, recommendation, known, budget)
     return Report(at=moment.isoformat(timespec="seconds"), timezone=log.timezone,
                   subject=log.subject, log=log.source, policies=tables.info,
                   situation=_situation(ctx, tables.situation), advice=tuple(advice),

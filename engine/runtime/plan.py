@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 
+from engine.errors import UsageError
 from engine.runtime.conflicts import FOR, disagree, overlaps
 from engine.runtime.evaluation import resolve_moment
 from engine.model.eventlog import EventLog
 from engine.runtime.facts import FactContext
 from engine.model.policies import PolicySet
-from engine.runtime.timing import depends_on_clock, intervals
+from engine.runtime.timing import DEFAULT_SEARCH_BUDGET, SearchBudget, SearchCutShort, depends_on_clock, intervals
 
 __all__ = ["PlanItem", "Plan", "build_plan"]
 
@@ -65,6 +66,9 @@ class Plan:
     policies: tuple[tuple[str, str], ...]
     items: tuple[PlanItem, ...]
     events: tuple[tuple[str, datetime, str], ...] = field(default=())  # (type, at, label) up to start
+    #: (policy, rule, moment) of each rule whose look-ahead the search
+    #: budget cut short: nothing is known of it after that moment
+    cut_short: tuple[tuple[str, str, datetime], ...] = field(default=())
 
     def agenda(self) -> list[tuple[date, list[tuple[datetime, str, PlanItem]]]]:
         """Day by day: (moment, "starts" | "stops", item), in time order."""
@@ -90,7 +94,9 @@ class Plan:
                             "changes": [{"at": m.isoformat(timespec="seconds"), "change": kind,
                                          "policy": i.policy, "rule": i.rule, "action": i.action,
                                          "stance": i.stance} for m, kind, i in entries]}
-                           for d, entries in self.agenda()]}
+                           for d, entries in self.agenda()]} | ({"search_cut_short": [
+                    {"policy": p, "rule": r, "at": m.isoformat(timespec="seconds")}
+                    for p, r, m in self.cut_short]} if self.cut_short else {})
 
 
 def _disagree(a: PlanItem, b: PlanItem, policies: PolicySet) -> bool:
@@ -108,26 +114,40 @@ def _disagree(a: PlanItem, b: PlanItem, policies: PolicySet) -> bool:
 
 
 def build_plan(policies: PolicySet, log: EventLog, start: datetime | None = None,
-               days: int = 30) -> Plan:
-    """Every period in ``[start, start + days]`` during which a rule applies."""
+               days: int = 30, *, search_budget: int = DEFAULT_SEARCH_BUDGET) -> Plan:
+    """Every period in ``[start, start + days]`` during which a rule applies.
+    Conditions are evaluated at most ``search_budget`` times in all; the
+    rules whose search that cut short are listed in ``Plan.cut_short``."""
     moment = resolve_moment(start, log)
     end = moment + timedelta(days=days)
     ctx = FactContext(policies.vocabulary, log, moment)
+    try:
+        budget = SearchBudget(search_budget)
+    except ValueError as err:
+        raise UsageError(f"'search_budget': {err}") from None
     # The log as it was just before its latest event (up to the start): advice
     # that did not hold then is news, something that just happened asks for.
     latest = max((e.at for e in log.as_of(moment).events), default=None)
     before = FactContext(policies.vocabulary, log, latest - timedelta(seconds=1)) if latest else None
     items: list[PlanItem] = []
+    cut: list[tuple[str, str, datetime]] = []
     for p in policies.policies:
         for r in p.rules:
+            periods = intervals(r.condition, ctx, end, budget)
             timed: bool | None = None
-            for n, (s, e) in enumerate(intervals(r.condition, ctx, end)):
-                if timed is None:
-                    timed = depends_on_clock(r.condition, ctx)
-                news = s == moment and before is not None and r.condition.fn(before) is not True
-                items.append(PlanItem(p.id, p.version, r.id, r.action, policies.actions[r.action].label,
-                                      r.stance, dict(r.params), r.summary, r.section, r.quote,
-                                      s, e, s == moment, occurrence=n, timed=timed, news=news))
+            n = 0
+            try:
+                for s, e in periods:
+                    if timed is None:
+                        timed = depends_on_clock(r.condition, ctx)
+                    news = s == moment and before is not None and r.condition.fn(before) is not True
+                    items.append(PlanItem(p.id, p.version, r.id, r.action,
+                                          policies.actions[r.action].label, r.stance, dict(r.params),
+                                          r.summary, r.section, r.quote, s, e, s == moment, occurrence=n,
+                                          timed=timed, news=news))
+                    n += 1
+            except SearchCutShort as short:
+                cut.append((p.id, r.id, short.reached))
     marked = []
     for a in items:
         others = sorted({b.key for b in items if b is not a and _disagree(a, b, policies)})
@@ -136,4 +156,4 @@ def build_plan(policies: PolicySet, log: EventLog, start: datetime | None = None
     marked.sort(key=lambda i: (i.start, i.policy, i.rule, i.occurrence))
     events = tuple((e.type, e.at, e.label()) for e in log.as_of(moment).events)
     return Plan(moment, end, log.timezone, log.subject, log.source,
-                tuple((p.id, p.version) for p in policies.policies), tuple(marked), events)
+                tuple((p.id, p.version) for p in policies.policies), tuple(marked), events, tuple(cut))

@@ -87,11 +87,17 @@ class NotFiring:
     because: str
     next_fires_at: str | None   # ISO 8601, within the horizon, or None
     summary: str = ""
+    #: ISO 8601: the search budget ran out here, before the horizon's end
+    #: (``next_fires_at`` None then means "not before this moment")
+    search_cut_short_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"policy": self.policy, "version": self.version, "rule": self.rule,
-                "stance": self.stance, "summary": self.summary, "status": self.status,
-                "because": self.because, "next_fires_at": self.next_fires_at}
+        d = {"policy": self.policy, "version": self.version, "rule": self.rule,
+             "stance": self.stance, "summary": self.summary, "status": self.status,
+             "because": self.because, "next_fires_at": self.next_fires_at}
+        if self.search_cut_short_at is not None:
+            d["search_cut_short_at"] = self.search_cut_short_at
+        return d
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,22 +7,70 @@ functions (``days_since``, ``business_days_since``, ``weeks_since``,
 ``t + k hours`` for ``hours_since(t)`` compared with a constant ``k``. These
 moments are derived from the condition itself; evaluating the condition at
 each, in order, gives exactly when it starts and stops holding.
+
+The search is bounded: a :class:`SearchBudget` caps the evaluations one
+report (or one plan) may spend looking ahead, shared by every rule it looks
+at. A policy with a thousand rules on the hour over a ten-year horizon would
+otherwise take minutes. When the budget runs out, the search stops where it
+is and says so (:class:`SearchCutShort`): the report marks each rule whose
+search was cut short, instead of claiming it never fires.
 """
 
 from __future__ import annotations
 
+import heapq
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from engine.language.compiler import CompiledExpr, interpret
 from engine.runtime.facts import FactContext
 from engine.language.nodes import Binary, Call, Literal, Name, Node, Unary, walk
 from engine.input.times import localize
 
-__all__ = ["change_points", "depends_on_clock", "next_change", "intervals", "DEFAULT_HORIZON"]
+__all__ = ["change_points", "depends_on_clock", "next_change", "intervals", "DEFAULT_HORIZON",
+           "DEFAULT_SEARCH_BUDGET", "SearchBudget", "SearchCutShort"]
 
 DEFAULT_HORIZON = timedelta(days=60)
+
+#: Condition evaluations one report (or plan) may spend looking ahead.
+DEFAULT_SEARCH_BUDGET = 400_000
+
+
+class SearchCutShort(Exception):
+    """The look-ahead ran out of budget; ``reached`` is the last moment it
+    looked at (nothing is known after it)."""
+
+    def __init__(self, reached: datetime) -> None:
+        super().__init__(f"search cut short at {reached.isoformat()}")
+        self.reached = reached
+
+
+@dataclass
+class SearchBudget:
+    """The evaluations left for the look-ahead of one report or plan (a new
+    one for each: it is used up as the searches run)."""
+
+    steps: int = DEFAULT_SEARCH_BUDGET
+    used: int = 0
+    #: how many searches were cut short
+    cut: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 0:
+            raise ValueError(f"search budget must be a whole number >= 0, not {self.steps!r}")
+
+    @property
+    def exhausted(self) -> bool:
+        return self.used >= self.steps
+
+    def charge(self, moment: datetime) -> None:
+        """One evaluation at ``moment``, or :class:`SearchCutShort`."""
+        if self.used >= self.steps:
+            self.cut += 1
+            raise SearchCutShort(moment)
+        self.used += 1
 _DAY_FUNCTIONS = {"days_since", "business_days_since", "weeks_since", "days_until", "weekday"}
 _SECOND = timedelta(seconds=1)
 
@@ -72,6 +120,13 @@ def depends_on_clock(condition: CompiledExpr, ctx: FactContext) -> bool:
 def change_points(condition: CompiledExpr, ctx: FactContext, start: datetime,
                   end: datetime) -> list[datetime]:
     """The moments in ``(start, end]`` at which ``condition`` may change value."""
+    return list(_change_points(condition, ctx, start, end))
+
+
+def _change_points(condition: CompiledExpr, ctx: FactContext, start: datetime,
+                   end: datetime) -> Iterable[datetime]:
+    """:func:`change_points`, made as they are asked for (a search cut short
+    makes no more of them than it looked at)."""
     node = condition.node
     days, hours, hour_args = _depends_on_clock(node, ctx)
     tz = ctx.tz
@@ -93,14 +148,31 @@ def change_points(condition: CompiledExpr, ctx: FactContext, start: datetime,
                     value = ctx[side.name]
                     if isinstance(value, datetime):
                         extra += (value, value + _SECOND)
-    if not any(start < p <= end for p in extra):
+    clock = _clock_points(start, start.fold, start.tzinfo, end, end.fold, end.tzinfo, tz, days, hours)
+    inside = sorted({p for p in extra if start < p <= end}, key=datetime.timestamp)
+    if not inside:
         # Only the clock's own moments, the same for every condition that
         # uses them: worked out once (for this start, end and zone).
-        return list(_clock_points(start, start.fold, start.tzinfo, end, end.fold, end.tzinfo,
-                                  tz, days, hours))
-    points = _clock_set(start, end, tz, days, hours)
-    points.update(extra)
-    return _sorted_points(points, start, end, tz)
+        return clock
+    return _merged(clock, [p.astimezone(tz) for p in inside])
+
+
+def _merged(clock: Iterable[datetime], extra: Iterable[datetime]) -> Iterator[datetime]:
+    """Two runs of moments sorted by instant as one, as sorting their union
+    would: ordered by instant (the clock's first on a tie), each moment
+    once. Two moments are one if they are the same instant written the same
+    way: a wall time in a DST gap and the real one after it are the same
+    instant but two moments, as in :func:`_clock_set`."""
+    instant: float | None = None
+    seen: set[tuple[datetime, int]] = set()
+    for moment in heapq.merge(clock, extra, key=datetime.timestamp):
+        at = moment.timestamp()
+        if at != instant:
+            instant, seen = at, set()
+        written = (moment.replace(tzinfo=None), moment.fold)
+        if written not in seen:
+            seen.add(written)
+            yield moment
 
 
 def _clock_set(start: datetime, end: datetime, tz: tzinfo, days: bool, hours: bool
@@ -144,29 +216,44 @@ def _holds(condition: CompiledExpr, ctx: FactContext, moment: datetime) -> bool:
 
 
 def next_change(condition: CompiledExpr, ctx: FactContext, *, want: bool = True,
-                horizon: timedelta = DEFAULT_HORIZON) -> datetime | None:
+                horizon: timedelta = DEFAULT_HORIZON, budget: SearchBudget | None = None
+                ) -> datetime | None:
     """The first moment after ``ctx.now`` within ``horizon`` at which the
-    condition is true (``want=True``) or stops being true (``want=False``)."""
+    condition is true (``want=True``) or stops being true (``want=False``).
+    With a ``budget``, each evaluation is charged to it; :class:`SearchCutShort`
+    when it runs out."""
     start = ctx.now
-    for moment in change_points(condition, ctx, start, start + horizon):
+    for moment in _change_points(condition, ctx, start, start + horizon):
+        if budget is not None:
+            budget.charge(moment)
         if _holds(condition, ctx, moment) == want:
             return moment
     return None
 
 
-def intervals(condition: CompiledExpr, ctx: FactContext, end: datetime
-              ) -> Iterator[tuple[datetime, datetime | None]]:
+def intervals(condition: CompiledExpr, ctx: FactContext, end: datetime,
+              budget: SearchBudget | None = None) -> Iterator[tuple[datetime, datetime | None]]:
     """Periods in ``[ctx.now, end]`` during which the condition holds:
-    ``(start, stop)``, with ``stop`` None if it still holds at ``end``."""
+    ``(start, stop)``, with ``stop`` None if it still holds at ``end``.
+    With a ``budget``, each evaluation is charged to it; when it runs out,
+    an open period is yielded as still holding and :class:`SearchCutShort`
+    follows."""
     start = ctx.now
     holding = condition.fn(ctx) is True
     opened = start if holding else None
-    for moment in change_points(condition, ctx, start, end):
-        now_holds = _holds(condition, ctx, moment)
-        if now_holds and opened is None:
-            opened = moment
-        elif not now_holds and opened is not None:
-            yield opened, moment
-            opened = None
+    try:
+        for moment in _change_points(condition, ctx, start, end):
+            if budget is not None:
+                budget.charge(moment)
+            now_holds = _holds(condition, ctx, moment)
+            if now_holds and opened is None:
+                opened = moment
+            elif not now_holds and opened is not None:
+                yield opened, moment
+                opened = None
+    except SearchCutShort:
+        if opened is not None:
+            yield opened, None
+        raise
     if opened is not None:
         yield opened, None

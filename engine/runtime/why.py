@@ -14,7 +14,7 @@ from engine.runtime.evaluation import resolve_moment
 from engine.runtime.explanation import trace_lines, why_not
 from engine.runtime.facts import FactContext
 from engine.model.policies import Policy, PolicySet, Rule
-from engine.runtime.timing import DEFAULT_HORIZON, next_change
+from engine.runtime.timing import DEFAULT_HORIZON, DEFAULT_SEARCH_BUDGET, SearchBudget, SearchCutShort, next_change
 
 __all__ = ["explain_rule"]
 
@@ -37,8 +37,11 @@ def _find(policies: PolicySet, ref: str) -> tuple[Policy, Rule]:
 
 
 def explain_rule(policies: PolicySet, log: EventLog, at: datetime | None, ref: str, *,
-                 horizon: timedelta = DEFAULT_HORIZON) -> dict[str, Any]:
-    """Everything about one rule at one moment, as plain data."""
+                 horizon: timedelta = DEFAULT_HORIZON,
+                 search_budget: int = DEFAULT_SEARCH_BUDGET) -> dict[str, Any]:
+    """Everything about one rule at one moment, as plain data. The
+    look-ahead evaluates the condition at most ``search_budget`` times; if
+    that cuts it short, ``search_cut_short_at`` says where."""
     policy, rule = _find(policies, ref)
     moment = resolve_moment(at, log)
     ctx = FactContext(policies.vocabulary, log, moment, provenance=True)
@@ -50,12 +53,18 @@ def explain_rule(policies: PolicySet, log: EventLog, at: datetime | None, ref: s
         "grade": rule.grade,
         "status": "fires" if value is True else ("unknown" if value is None else "false"),
         "trace": trace_lines(trace, ctx)}
-    if value is True:
-        stop = next_change(rule.condition, ctx, want=False, horizon=horizon)
-        out["stops_at"] = stop.isoformat(timespec="seconds") if stop else None
-    else:
+    try:
+        budget = SearchBudget(search_budget)
+    except ValueError as err:
+        raise UsageError(f"'search_budget': {err}") from None
+    if value is not True:
         _, because = why_not(rule.condition.node, trace, ctx)
         out["because"] = because
-        nxt = next_change(rule.condition, ctx, want=True, horizon=horizon)
-        out["next_fires_at"] = nxt.isoformat(timespec="seconds") if nxt else None
+    key = "stops_at" if value is True else "next_fires_at"
+    try:
+        found = next_change(rule.condition, ctx, want=value is not True, horizon=horizon, budget=budget)
+        out[key] = found.isoformat(timespec="seconds") if found else None
+    except SearchCutShort as short:
+        out[key] = None
+        out["search_cut_short_at"] = short.reached.isoformat(timespec="seconds")
     return out

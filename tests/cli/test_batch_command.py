@@ -104,9 +104,9 @@ def test_a_lost_worker_ends_the_run_with_a_coded_error(tmp_path, good_lines, how
                if "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()]
     os.kill(workers[0], signal.SIGKILL if how == "killed" else signal.SIGSTOP)
     _, err = run.communicate(timeout=60)
-    assert run.returncode == 2
-    assert b"RULES-E060" in err and b"Traceback" not in err
-    assert (b"killed by signal 9" if how == "killed" else b"stopped") in err
+    assert run.returncode == 2, err.decode()[-3000:]
+    assert b"RULES-E060" in err and b"Traceback" not in err, err.decode()[-3000:]
+    assert (b"killed by signal 9" if how == "killed" else b"stopped") in err, err.decode()
     assert not output.exists()  # all or nothing
     assert not list(tmp_path.glob(".out.jsonl.*"))  # no temporary file left
 

@@ -251,12 +251,15 @@ def test_the_alias_bomb_is_refused_before_memory_grows_on_the_libyaml_path():
 def test_libyaml_stops_composing_at_the_node_limit():
     """libyaml composes a whole document before anything is checked: it is
     stopped past the node limit (tagged nodes included), so a long flat
-    list costs no more memory than the reference reader spends on it."""
+    list costs no more memory than the reference reader spends on it; the
+    value over the limit is placed without the reference reader."""
     limits = InputLimits(max_nodes=1000)
     for text in ("[" + "1," * 300_000 + "1]\n", "[" + "!!str a," * 100_000 + "a]\n"):
         tracemalloc.start()
         try:
-            assert yaml_reader._read_fast(text, text, "t.yaml", limits) is None
+            with pytest.raises(InputError) as info:
+                yaml_reader._read_fast(text, text, "t.yaml", limits)
+            assert info.value.code == "RULES-E013"
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
