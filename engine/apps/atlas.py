@@ -37,8 +37,9 @@ from engine.runtime.timing import intervals
 
 __all__ = ["Witness", "Atlas", "conflict_atlas", "situations", "reachability_warnings", "DEFAULT_MAX_LOGS"]
 
-#: How many generated logs the search evaluates (all of levels 0 and 1, then level 2 in order).
-DEFAULT_MAX_LOGS = 300
+#: How many generated logs the search evaluates: all logs of the interview alone, of repeated
+#: events and of one extra event, then logs of two extra events in order.
+DEFAULT_MAX_LOGS = 400
 HORIZON = timedelta(days=60)
 #: How long after the last event the search follows a log (the offsets reach 16 days).
 TAIL = timedelta(days=30)
@@ -153,6 +154,11 @@ def _variants(spec: Any, day: date) -> list[dict[str, Any]]:
         for name, value in _field_values(f, day):
             if base.get(name) != value:
                 found.append({**base, name: value})
+    # Conditions often ask for several flags of one event at once ("they were
+    # positive about you and you like the company"): all of them true together.
+    flags = {f.name: True for f in spec.fields.values() if str(f.type) == "bool" and not f.values}
+    if len(flags) > 1 and {**base, **flags} not in found:
+        found.append({**base, **flags})
     return found
 
 
@@ -162,10 +168,12 @@ def _iso(moment: datetime) -> str:
 
 def situations(policies: PolicySet) -> Iterator[dict[str, Any]]:
     """Event logs, smallest first: an interview alone (each variant, morning
-    and afternoon); with one more event (each type and variant, at each
-    offset); with one event repeated as often as the conditions count (a
-    week apart); with two more (each pair of types in their first varied
-    form, at two pairs of offsets)."""
+    and afternoon); with one event repeated as often as the conditions count
+    (a week apart); with one more event (each type and variant, at each
+    offset); with two more (each pair of types in their first varied form,
+    at two pairs of offsets). The repeated events come before the single
+    ones: they are few, and what they reach ("three follow-ups, three weeks
+    of silence") no log of one extra event can."""
     vocab = policies.vocabulary
     specs = vocab.event_type_specs
     if "interview" not in specs:
@@ -178,16 +186,16 @@ def situations(policies: PolicySet) -> Iterator[dict[str, Any]]:
             yield _log([("interview", t0, fields)])
     t0 = datetime.combine(_START, time(_HOURS[0]))
     first = interview[0]
-    for name in others:
-        for fields in _variants(specs[name], _START):
-            for offset in _OFFSETS:
-                yield _log([("interview", t0, first), (name, t0 + offset, fields)])
     for count in _counts(policies):
         for name in others:
             variants = _variants(specs[name], _START)
             if variants:
                 yield _log([("interview", t0, first)] + [
                     (name, t0 + timedelta(days=2 + 7 * k), variants[0]) for k in range(count)])
+    for name in others:
+        for fields in _variants(specs[name], _START):
+            for offset in _OFFSETS:
+                yield _log([("interview", t0, first), (name, t0 + offset, fields)])
     for i, j in _PAIRS:
         for a in others:
             va = _variants(specs[a], _START)

@@ -13,7 +13,7 @@ from engine.render.common import when_text
 
 __all__ = ["render_atlas", "witness_lines"]
 
-_KIND_WORDS = {"opposed": "do against avoid", "exclusive": "actions that exclude each other",
+_KIND_WORDS = {"opposed": "do or may against avoid", "exclusive": "actions that exclude each other",
                "details": "no value satisfies both", "timing": "same advice, different moments"}
 
 

@@ -13,7 +13,7 @@ from engine.cli.common import cli, load_set, policies_option, policy_option, wri
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text",
               show_default=True)
 @click.option("--max-logs", type=click.IntRange(1, 100_000), default=None, metavar="N",
-              help="How many generated event logs to search (default: 300).")
+              help="How many generated event logs to search (default: 400).")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
 def conflicts(policies_dir: str | None, pins: tuple[str, ...], fmt: str, max_logs: int | None,
               output: str | None) -> int:

@@ -42,15 +42,35 @@ def test_every_witness_replays_through_evaluate(atlas, policies):
 
 @pytest.mark.slow  # the whole search: about half a minute
 def test_the_real_disagreements_of_the_bundled_policies_are_found(atlas):
-    found = {(w.policies, w.kind, w.actions) for w in atlas.witnesses}
+    """Issue 14's four real disagreements and the social one, on the 1.1.0 policies."""
+    found = {(w.policies, w.kind, w.actions): w for w in atlas.witnesses}
     # halpin "do not friend" against followup-guide "use LinkedIn"
-    assert (("followup-guide", "halpin"), "opposed", ("connect_on_social",)) in found
-    # halpin "do not contact the interviewer multiple times" against hayes's check-ins
-    assert (("halpin", "hayes"), "opposed", ("check_in",)) in found
-    # the thank-you's moment: followup-guide "the following morning" against the others' "now"
+    social = found[(("followup-guide", "halpin"), "opposed", ("connect_on_social",))]
+    assert social.rules == (("connect-on-linkedin", "no-facebook-friending"), ("dont-friend-the-interviewer",))
+    # 1. the thank-you's moment: hayes "that afternoon" against followup-guide "the following morning"
     assert (("followup-guide", "hayes"), "timing", ("send_thank_you",)) in found
+    # 2. after the employer's date: followup-guide and cheatsheet "follow instructions"
+    #    (from the next day) against hayes "a few days after that date passes"
+    assert (("followup-guide", "hayes"), "timing", ("check_in",)) in found
+    assert (("cheatsheet", "hayes"), "timing", ("check_in",)) in found
+    # 3. how many contacts: halpin "do not contact the interviewer multiple times"
+    #    against hayes's check-ins and cheatsheet's "follow up a few times"
+    assert (("halpin", "hayes"), "opposed", ("check_in",)) in found
+    assert (("cheatsheet", "halpin"), "opposed", ("check_in",)) in found
+    # 4. followup-guide "ask … when you should expect to hear back" against
+    #    cheatsheet/Himmel "push for an exact timeline or decision"
+    timeline = found[(("cheatsheet", "followup-guide"), "opposed", ("ask_for_timeline",))]
+    assert timeline.rules == (("dont-push-for-a-timeline",), ("ask-when-to-expect-answer",))
     # no pair of sources is on the same side: witnesses name two different sources
     assert all(w.policies[0] < w.policies[1] for w in atlas.witnesses)
+
+
+@pytest.mark.slow  # the whole search: about half a minute
+def test_every_rule_of_the_bundled_policies_fires_in_some_searched_situation(atlas):
+    """Vocabulary 1.1's events and fields are searched: interview rounds, a
+    reply's preferred channel, three unanswered follow-ups and weeks of silence,
+    a rejection that was positive about you (two flags of one event)."""
+    assert atlas.never_fired == ()
 
 
 @pytest.mark.slow  # the whole search: about half a minute
@@ -70,6 +90,20 @@ def test_situations_come_from_the_vocabulary(policies):
     logs = list(situations(policies))
     types = {e["type"] for log in logs for e in log["events"]}
     assert types == set(policies.vocabulary.event_type_specs)
+    events = [e for log in logs for e in log["events"]]
+    # every value of every enum field, both values of every flag
+    for name, spec in policies.vocabulary.event_type_specs.items():
+        for f in spec.fields.values():
+            seen = {str(e[f.name]) for e in events if e["type"] == name and f.name in e}
+            if f.values:
+                assert seen >= {str(v) for v in f.values}, (name, f.name)
+            elif str(f.type) == "bool":
+                assert seen >= {"True"} if f.default is False else seen >= {"True", "False"}, (name, f.name)
+    # several flags of one event together (a rejection positive about you, of a company you like)
+    assert any(e["type"] == "rejected" and e.get("positive_about_you") is True and e.get("you_like_company") is True
+               for e in events)
+    # an event repeated as often as a condition counts ("follow_ups_since_news >= 3")
+    assert any(sum(e["type"] == "follow_up_sent" for e in log["events"]) == 3 for log in logs)
     for data in logs[:50]:
         engine.EventLog.from_dict(data, policies.vocabulary)  # every generated log is valid
 

@@ -88,6 +88,40 @@ def test_cumulative_channels_are_two_recommendations(policies):
     assert find_conflicts(recs, policies.actions) == []
 
 
+def _sides(report, kind, action):
+    c = next(c for c in report.conflicts if c.kind == kind and c.actions == (action,))
+    return [[(r.policy, r.rule) for r in side] for side in c.sides]
+
+
+def test_how_many_contacts_halpin_once_against_the_check_ins_after_the_date(policies):
+    """Issue 14 on 1.1.0: halpin "do not contact the interviewer multiple times"
+    (004:23) against cheatsheet's, followup-guide's and hayes's check-in once
+    the date is past, after one follow-up sent before it."""
+    log = engine.EventLog.from_dict({"timezone": "America/New_York", "events": [
+        {"type": "interview", "at": "2026-11-16T10:00", "interviewers": ["Jane Roe"]},
+        {"type": "decision_expected", "at": "2026-11-16T10:30", "by": "2026-11-20"},
+        {"type": "follow_up_sent", "at": "2026-11-18T10:00", "channel": "email"}]}, policies.vocabulary)
+    report = engine.evaluate(policies, log, datetime(2026, 11, 24, 10))
+    assert _sides(report, "opposed", "check_in") == [
+        [("cheatsheet", "follow-their-timeline"), ("followup-guide", "check-in-after-time-frame"),
+         ("hayes", "check-in-after-stated-date")],
+        [("halpin", "dont-contact-more-than-once")],
+    ]
+
+
+def test_asking_for_the_timeline_afterwards_against_himmel(policies):
+    """Issue 14 on 1.1.0: followup-guide "ask ... when you should expect to hear
+    back" (002:48, the day after, by email or phone) against cheatsheet/Himmel
+    "push for an exact timeline or decision" (003:13)."""
+    log = engine.EventLog.from_dict({"timezone": "America/New_York", "events": [
+        {"type": "interview", "at": "2026-11-16T10:00", "interviewers": ["Jane Roe"]}]}, policies.vocabulary)
+    assert not any(c.actions == ("ask_for_timeline",)
+                   for c in engine.evaluate(policies, log, datetime(2026, 11, 16, 14)).conflicts)
+    report = engine.evaluate(policies, log, datetime(2026, 11, 17, 10))
+    assert _sides(report, "opposed", "ask_for_timeline") == [
+        [("followup-guide", "ask-when-to-expect-answer")], [("cheatsheet", "dont-push-for-a-timeline")]]
+
+
 def test_avoiding_a_general_action_opposes_its_kinds(policies):
     recs = [rec("hayes", "check_in"), rec("halpin", "contact_employer", "avoid")]
     assert kinds(recs, policies) == [("opposed", ("check_in", "contact_employer"), [["hayes"], ["halpin"]])]
@@ -123,16 +157,35 @@ _EVENT = st.one_of(
               st.integers(1, 15)),
     st.builds(lambda ch, to: {"type": "thank_you_sent", "channel": ch, "to": to},
               st.sampled_from(["email", "handwritten", "phone"]), st.sampled_from(["Jane Roe", ["Jane Roe", "Sam Poe"]])),
-    st.builds(lambda ch, kind: {"type": "follow_up_sent", "channel": ch, "kind": kind},
-              st.sampled_from(["email", "phone", "linkedin"]), st.sampled_from(["check_in", "value_add"])),
-    st.builds(lambda tone, after: {"type": "reply_received", "tone": tone,
-                                   **({"check_in_after": (_T0 + timedelta(days=after)).date().isoformat()}
-                                      if after else {})},
-              st.sampled_from(["positive", "neutral", "negative"]), st.integers(0, 20)),
+    st.builds(lambda ch, kind, to: {"type": "follow_up_sent", "channel": ch, "kind": kind,
+                                    **({"recipient": to} if to else {})},
+              st.sampled_from(["email", "phone", "linkedin", "voicemail", "in_person"]),
+              st.sampled_from(["check_in", "value_add", "timeline_question", "keep_in_touch",
+                               "feedback_request", "future_roles", "answer"]),
+              st.sampled_from([None, "recruiter", "hiring_manager", "hr", "interviewer"])),
+    # vocabulary 1.1: what a reply said, and who sent it
+    st.builds(lambda tone, after, extra: {"type": "reply_received", "tone": tone, **extra,
+                                          **({"check_in_after": (_T0 + timedelta(days=after)).date().isoformat()}
+                                             if after else {})},
+              st.sampled_from(["positive", "neutral", "negative"]), st.integers(0, 20),
+              st.fixed_dictionaries({}, optional={
+                  "will_contact": st.booleans(), "keep_apprised": st.booleans(),
+                  "status": st.sampled_from(["still_deciding", "awaiting_approval"]),
+                  "preferred_channel": st.sampled_from(["email", "phone", "linkedin"]),
+                  "sender": st.sampled_from(["recruiter", "hiring_manager", "hr", "interviewer"])})),
+    st.builds(lambda pos, like: {"type": "rejected", "positive_about_you": pos, "you_like_company": like},
+              st.booleans(), st.booleans()),
     st.sampled_from([{"type": t} for t in ("rejected", "offer", "position_on_hold", "references_notified",
-                                           "profiles_reviewed", "notes_written")]),
+                                           "profiles_reviewed", "notes_written", "withdrew",
+                                           "accepted_other_offer", "thanked_in_person", "proofread_by_other")]),
     st.builds(lambda net: {"type": "social_connection", "network": net},
-              st.sampled_from(["linkedin", "facebook"])),
+              st.sampled_from(["linkedin", "facebook", "other"])),
+    # vocabulary 1.1: a later round, held or scheduled
+    st.builds(lambda minutes: {"type": "interview", "interviewers": ["Ann Lee"], "round": 2,
+                               "duration_minutes": minutes}, st.integers(20, 240)),
+    st.builds(lambda days: {"type": "interview_scheduled", "round": 2,
+                            "starts": (_T0 + timedelta(days=days, hours=4)).isoformat()}, st.integers(2, 40)),
+    st.just({"type": "company_contact", "name": "Kim Park"}),
 )
 
 
@@ -149,8 +202,8 @@ def logs_and_moments(draw):
     return {"timezone": "America/New_York", "events": events}, moment
 
 
-@pytest.mark.slow  # 60 explained evaluations
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # 100 explained evaluations
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(logs_and_moments())
 def test_issue_14_properties_hold_over_generated_logs(policies, case):
     data, moment = case
