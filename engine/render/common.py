@@ -71,9 +71,12 @@ def conflict_title(c: Conflict, labels: Mapping[str, str]) -> str:
     """One line saying what the sources disagree about (docs/disagreements.md)."""
     names = list(c.labels) if c.labels else [labels.get(x, x) for x in c.actions]
     if c.kind == "opposed":
+        # the advising side may be a permission ("you may"), not a recommendation
+        stances = {r.stance for side in c.sides for r in side if r.stance != "avoid"}
+        say = "do" if stances == {"do"} else "you may" if stances == {"may"} else "do or may"
         if len(names) > 1:  # avoid a more general action than the one advised
-            return f"{names[0]}: some sources say do, others avoid every “{names[1]}”"
-        return f"{names[0]}: some sources say do, others say avoid"
+            return f"{names[0]}: some sources say {say}, others avoid every “{names[1]}”"
+        return f"{names[0]}: some sources say {say}, others say avoid"
     if c.kind == "exclusive":
         return f"“{names[0]}” vs “{names[1]}”: sources advise both, and they exclude each other"
     if c.kind == "timing":
