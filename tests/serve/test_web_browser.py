@@ -39,9 +39,10 @@ def submit(browser, selector):
 
 
 def _advice(browser):
-    from selenium.webdriver.common.by import By
-    return {(e.find_element(By.XPATH, "..").get_attribute("class"), e.get_attribute("data-action") or "", e.text)
-            for e in browser.find_elements(By.CSS_SELECTOR, "#advice .brief .line")}
+    # read in one script: the lines' list (its section), action and text
+    return {tuple(line) for line in browser.execute_script(
+        "return Array.from(document.querySelectorAll('#advice .brief .line'), e =>"
+        " [e.parentElement.className, e.dataset.action || '', e.innerText])")}
 
 
 def _errors(browser):
