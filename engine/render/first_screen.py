@@ -78,11 +78,15 @@ def positions(report: Report) -> list[Position]:
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One line of the first screen before wrapping: a mark, what, who."""
+    """One line of the first screen before wrapping: a mark, what, who; the
+    action it is about and, for NOW and WAIT, until when it holds (what the
+    web app's to-dos across applications sort by)."""
 
     mark: str
     text: str
     sources: str = ""
+    action: str = ""
+    due: datetime | None = None
 
     def plain(self) -> str:
         return f"{self.mark} {self.text}" + (f" — {self.sources}" if self.sources else "")
@@ -252,20 +256,22 @@ def first_screen(report: Report, plan: Plan) -> FirstScreen:
                 # by day of the deadline, then the more sources the sooner, then by hour
                 last_day = due.date() if due == far else (due - timedelta(seconds=1)).date()
                 key = (last_day, -len({p for p, _, _ in doing}), due, pos.label)
-                urgent.append((key, Line("✓" if pos.do else "○", what, who)))
+                urgent.append((key, Line("✓" if pos.do else "○", what, who, pos.action,
+                                         min(ends) if ends else None)))
                 pressing.setdefault(pos.action, 0)
             else:
-                always_do.append(Line("✓" if pos.do else "○", what, who))
+                always_do.append(Line("✓" if pos.do else "○", what, who, pos.action))
         if pos.avoid:
             what, who = _sources(pos.avoid, pos.label, "in any form")
             ends = [s for p, r, _ in pos.avoid if (s := stops.get((p, r))) is not None]
             later_do = [t for _, stance, t in pos.later if stance in ("do", "may")]
             if ends or (later_do and not doing):
                 until = min(ends) if ends else min(later_do)
-                wait.append((until, Line("✗", f"{what}: not before {moment_text(until, now)}", who)))
+                wait.append((until, Line("✗", f"{what}: not before {moment_text(until, now)}", who,
+                                         pos.action, until)))
                 pressing.setdefault(pos.action, 1)
             else:
-                always_avoid.append(Line("✗", what, who))
+                always_avoid.append(Line("✗", what, who, pos.action))
     labels = {g.action: g.label for g in report.advice}
     title = report.subject or report.log or "Your follow-up"
     return FirstScreen(

@@ -1,52 +1,30 @@
 """What the web app's pages show, worked out from the engine's report and
-plan: the brief advice of an application (per action: who says do, avoid or
-may, and whether sources disagree), today's to-dos across applications with
-the most urgent (closing soonest) first, and the next dated change."""
+plan: an application's brief advice is ``rules explain``'s first screen
+(:func:`engine.render.first_screen.first_screen`, the same NOW / WAIT / NEXT /
+ALWAYS lines and disagreements, each naming its sources), today's to-dos
+across applications are their NOW lines, the most urgent (closing soonest)
+first, and each application's next dated change is the report's own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from engine.errors import RulesError
 from engine.model.eventlog import EventLog
 from engine.model.policies import PolicySet
-from engine.render.common import conflict_title, params_text, side_text
+from engine.render.common import params_text
+from engine.render.first_screen import FIRST_SCREEN_DAYS, FirstScreen, Line, first_screen
 from engine.runtime.evaluation import evaluate
 from engine.runtime.plan import Plan, build_plan
 from engine.runtime.report import Recommendation, Report
 from engine.serve.store import Application
 
-__all__ = ["ActionView", "AppView", "Todo", "app_view", "todos", "PLAN_DAYS"]
+__all__ = ["AppView", "Todo", "app_view", "todos", "soon", "PLAN_DAYS"]
 
-#: How far ahead the pages look for what changes next.
-PLAN_DAYS = 60
-
-
-@dataclass
-class ActionView:
-    """One action in the brief advice: its label and who says what about it."""
-
-    action: str
-    label: str
-    do: list[Recommendation] = field(default_factory=list)
-    avoid: list[Recommendation] = field(default_factory=list)
-    may: list[Recommendation] = field(default_factory=list)
-    disputed: bool = False
-    closes: datetime | None = None        # when the first "do" of it stops applying
-
-    @property
-    def kind(self) -> str:
-        if self.disputed or (self.do and self.avoid):
-            return "disputed"
-        if self.do:
-            return "do"
-        return "avoid" if self.avoid else "may"
-
-    def params(self) -> str:
-        shown = sorted({params_text(r.params) for r in self.do + self.may if r.params})
-        return "; ".join(shown)
+#: How far ahead the pages plan: the first screen's horizon, as ``rules explain``.
+PLAN_DAYS = FIRST_SCREEN_DAYS
 
 
 @dataclass
@@ -56,14 +34,13 @@ class AppView:
     app: Application
     report: Report | None = None
     plan: Plan | None = None
-    actions: list[ActionView] = field(default_factory=list)
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    coming: list[dict[str, Any]] = field(default_factory=list)
+    screen: FirstScreen | None = None
     next_change: dict[str, Any] | None = None    # report.next_change_at and what changes then
     error: RulesError | None = None
 
-    def section(self, kind: str) -> list[ActionView]:
-        return [a for a in self.actions if a.kind == kind]
+    def sources(self) -> list[Recommendation]:
+        """Every recommendation made now, for the page's evidence (quotes)."""
+        return self.report.recommendations() if self.report is not None else []
 
 
 def app_view(app: Application, policies: PolicySet, now: datetime, max_events: int) -> AppView:
@@ -77,55 +54,34 @@ def app_view(app: Application, policies: PolicySet, now: datetime, max_events: i
     except RulesError as err:
         view.error = err
         return view
-    view.report, view.plan = report, plan
-    disputed = {a for c in report.conflicts for a in c.actions}
-    closing: dict[str, datetime] = {}
-    for item in plan.items:
-        if item.applies_at_start and item.stance == "do" and item.stop is not None:
-            if item.action not in closing or item.stop < closing[item.action]:
-                closing[item.action] = item.stop
-    for group in report.advice:
-        view_ = ActionView(group.action, group.label, disputed=group.action in disputed,
-                           closes=closing.get(group.action))
-        for rec in group.recommendations:
-            getattr(view_, rec.stance).append(rec)
-        view.actions.append(view_)
-    labels = {g.action: g.label for g in report.advice}
-    view.conflicts = [{"title": conflict_title(c, labels), "kind": c.kind, "actions": c.actions,
-                       "sides": [side_text(c, side) for side in c.sides]} for c in report.conflicts]
-    for _day, entries in plan.agenda():
-        for when, change, item in entries:
-            if when <= moment:
-                continue
-            view.coming.append({"at": when, "change": change, "label": item.label,
-                                "stance": item.stance, "policy": item.policy,
-                                "params": params_text(item.params)})
+    view.report, view.plan, view.screen = report, plan, first_screen(report, plan)
     if report.next_change_at is not None:
         # the engine's own answer to "when does this advice next change";
         # the plan's entries at that moment say what changes
         at = datetime.fromisoformat(report.next_change_at)
-        view.next_change = {"at": at, "what": [c for c in view.coming if c["at"] == at]}
+        what = [{"change": change, "label": item.label, "stance": item.stance, "policy": item.policy,
+                 "params": params_text(item.params)}
+                for _day, entries in plan.agenda() for when, change, item in entries if when == at]
+        view.next_change = {"at": at, "what": what}
     return view
 
 
 @dataclass
 class Todo:
-    """Something to do now for one application."""
+    """A NOW line of one application's first screen."""
 
     app: Application
-    action: ActionView
-
-    def sort_key(self) -> tuple[Any, ...]:
-        closes = self.action.closes
-        return (closes is None, closes or datetime.max, -len(self.action.do), self.app.id)
+    line: Line
+    rank: int    # its place among the application's NOW lines
 
 
 def todos(views: list[AppView]) -> list[Todo]:
-    """Every action some source says to do now (and none disputes), across
-    applications: what stops applying soonest first, then what more sources
-    agree on."""
-    found = [Todo(v.app, a) for v in views for a in v.actions if a.kind == "do"]
-    found.sort(key=Todo.sort_key)
+    """The NOW lines of every application, what stops applying soonest first;
+    lines without a deadline after, each application's in its own order."""
+    found = [Todo(v.app, line, i) for v in views if v.screen is not None
+             for i, line in enumerate(v.screen.now)]
+    found.sort(key=lambda t: (t.line.due is None, t.line.due.timestamp() if t.line.due else 0.0,
+                              t.rank, t.app.id))
     return found
 
 
@@ -141,5 +97,3 @@ def soon(when: datetime, now: datetime) -> str:
     if days == -1:
         return f"yesterday {clock}"
     return local.strftime("%a %d %b %Y ") + clock
-
-

@@ -26,7 +26,7 @@ from engine.serve.forms import (CSRF_COOKIE, check_csrf, csrf_token, event_field
 from engine.serve.problems import ServiceError
 from engine.serve.requests import bounded
 from engine.serve.state import ServiceState
-from engine.serve.views import PLAN_DAYS, app_view, soon, todos
+from engine.serve.views import app_view, soon, todos
 
 __all__ = ["web_routes", "error_page"]
 
@@ -96,7 +96,7 @@ async def home(request: Request) -> Response:
     views = await bounded(state.settings, lambda: [
         app_view(a, policies, now, state.settings.max_events) for a in apps])
     return render(request, "home.html", title="Your applications", views=views, todos=todos(views),
-                  now=now, plan_days=PLAN_DAYS)
+                  now=now)
 
 
 async def new_application(request: Request) -> Response:

@@ -6,11 +6,27 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 
 from engine.model.eventlog import parse_log
 from engine.runtime.evaluation import evaluate
 
 from serve_support import EXAMPLE
+
+
+def brief(page):
+    """The application page's brief advice: per section, its lines as
+    ``(action, mark, text, sources)``, as the page shows them."""
+    from html import unescape
+    out = {}
+    for kind, body in re.findall(r'<ul class="brief (\w+)">(.*?)</ul>', page, re.S):
+        out[kind] = [(unescape(a or ""), unescape(m), unescape(t), unescape(s or ""))
+                     for a, m, t, s in re.findall(
+                         r'<li class="line"(?: data-action="([^"]*)")?><span class="mark"[^>]*>([^<]*)</span> '
+                         r'<span class="what">([^<]*)</span>(?: <span class="sources">— ([^<]*)</span>)?</li>',
+                         body)]
+    return out
 
 
 def csrf(client, url="/applications/new"):
@@ -67,14 +83,18 @@ def test_add_an_interview_see_advice_add_a_thank_you_and_see_it_change(client):
     assert r.status_code == 303
     page = client.get(app).text
     assert "Jane Roe, Sam Poe" in page
-    before = set(re.findall(r'class="action (\w+)" data-action="(\w+)"', page))
-    assert ("do", "send_thank_you") in before or ("disputed", "send_thank_you") in before, before
+    before = brief(page)
+    assert any(line[0] == "send_thank_you" for line in before["now"]), before
+    # each NOW line names its sources
+    assert all(line[3] for line in before["now"]), before
     r = add(client, app, type="thank_you_sent", at=_hours_ago(1), to="Jane Roe, Sam Poe",
             channel="email", personalized="on")
     assert r.status_code == 303
     after = client.get(app).text
     assert after.count('class="event"') == 2
-    assert set(re.findall(r'class="action (\w+)" data-action="(\w+)"', after)) != before
+    assert brief(after) != before
+    thanks = lambda b: [x for x in b["now"] if x[0] == "send_thank_you"]  # noqa: E731
+    assert thanks(brief(after)) != thanks(before)
 
 
 def test_a_bad_event_is_shown_beside_its_field_and_nothing_is_saved(client):
@@ -187,18 +207,69 @@ def test_home_shows_the_most_urgent_todos_first_and_at_most_ten(client):
     assert "Next change:" in page
 
 
-def test_todos_closing_soonest_come_first_then_those_more_sources_agree_on():
+def test_todos_are_the_now_lines_closing_soonest_first_then_each_applications_order():
     from datetime import datetime, timezone
 
+    from engine.render.first_screen import FirstScreen, Line
     from engine.serve.store import Application
-    from engine.serve.views import ActionView, AppView, todos
-    app = Application(1, "Acme", "UTC", (), "")
+    from engine.serve.views import AppView, todos
     at = lambda day: datetime(2026, 11, day, tzinfo=timezone.utc)  # noqa: E731
-    views = [AppView(app, actions=[
-        ActionView("a", "A", do=[object()], closes=None),           # type: ignore[list-item]
-        ActionView("b", "B", do=[object()] * 3, closes=None),       # type: ignore[list-item]
-        ActionView("c", "C", do=[object()], closes=at(20)),         # type: ignore[list-item]
-        ActionView("d", "D", do=[object()], closes=at(18)),         # type: ignore[list-item]
-        ActionView("e", "E", avoid=[object()]),                     # type: ignore[list-item]
-    ])]
-    assert [t.action.action for t in todos(views)] == ["d", "c", "b", "a"]
+
+    def screen(*now):
+        return FirstScreen("t", "as of", tuple(now), (Line("✗", "wait", "s", "w", at(17)),), (), (), (), ())
+    acme, globex = Application(1, "Acme", "UTC", (), ""), Application(2, "Globex", "UTC", (), "")
+    views = [AppView(acme, screen=screen(Line("✓", "a", "s", "a"), Line("✓", "c", "s", "c", at(20)))),
+             AppView(globex, screen=screen(Line("✓", "b", "s", "b"), Line("✓", "d", "s", "d", at(18)))),
+             AppView(Application(3, "Broken", "UTC", (), ""))]  # a log with an error has no lines
+    assert [t.line.action for t in todos(views)] == ["d", "c", "a", "b"]
+    assert [t.app.subject for t in todos(views)] == ["Globex", "Acme", "Acme", "Globex"]
+
+
+@pytest.mark.parametrize("events, at", [
+    (1, "2026-11-16T14:00"),    # hours after the interview: thank-yous due, check-ins wait
+    (None, "2026-11-23T09:00"),  # the employer's date has passed
+])
+def test_the_pages_brief_advice_is_rules_explains_first_screen(client, monkeypatch, events, at):
+    """The page shows the very lines of ``rules explain``'s first screen for
+    the same log and moment, so the CLI and the web app cannot disagree."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import yaml
+
+    from engine.model.policies import load_policies
+    from engine.render.first_screen import FIRST_SCREEN_DAYS, first_screen
+    from engine.runtime.plan import build_plan
+    from engine.serve import web
+
+    data = yaml.safe_load(EXAMPLE.read_text("utf-8"))
+    data["events"] = data["events"][:events]
+    text = yaml.safe_dump(data, allow_unicode=True)
+    moment = datetime.fromisoformat(at).replace(tzinfo=ZoneInfo(data["timezone"]))
+    monkeypatch.setattr(web, "_now", lambda: moment.astimezone(ZoneInfo("UTC")))
+    r = client.post("/import", data={"csrf": csrf(client, "/import"), "text": text}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"]).text
+
+    policies = load_policies()
+    log = parse_log(text, "log.yaml", policies.vocabulary)
+    fs = first_screen(evaluate(policies, log, moment),
+                      build_plan(policies, log, moment, FIRST_SCREEN_DAYS))
+    shown = brief(page)
+    expect = lambda lines: [(x.action, x.mark, x.text, x.sources) for x in lines]  # noqa: E731
+    assert fs.now and shown["now"] == expect(fs.now)
+    assert shown.get("wait", []) == expect(fs.wait)
+    assert shown.get("next", []) == expect(fs.next)
+    assert shown.get("always", []) == expect(fs.always_do + fs.always_avoid)
+    assert shown.get("disagreements", []) == expect(fs.disagreements)
+    assert '<h3 id="now-h">Now</h3>' in page
+
+    # the home page's to-dos are those NOW lines
+    home = client.get("/").text
+    todo = [unescape_text(t) for t in re.findall(r'<span class="what"><span class="mark"[^>]*>[^<]*</span> ([^<]*)</span>', home)]
+    assert todo == [line.text for line in fs.now][:10]
+
+
+def unescape_text(text):
+    from html import unescape
+    return unescape(text)

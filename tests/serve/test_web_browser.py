@@ -39,9 +39,10 @@ def submit(browser, selector):
 
 
 def _advice(browser):
-    from selenium.webdriver.common.by import By
-    return {e.get_attribute("data-action") + ":" + e.get_attribute("class")
-            for e in browser.find_elements(By.CSS_SELECTOR, "#advice .action")}
+    # read in one script: the lines' list (its section), action and text
+    return {tuple(line) for line in browser.execute_script(
+        "return Array.from(document.querySelectorAll('#advice .brief .line'), e =>"
+        " [e.parentElement.className, e.dataset.action || '', e.innerText])")}
 
 
 def _errors(browser):
@@ -75,7 +76,11 @@ def test_the_job_seekers_path_through_the_app(server, browser, tmp_path):
     submit(browser, "form.card button[type=submit]")
 
     before = _advice(browser)
-    assert any(a.startswith("send_thank_you:") for a in before), before
+    # the NOW section: the thank-you is due, each line naming its sources
+    now = [line for line in before if line[0] == "brief now"]
+    assert any(action == "send_thank_you" for _, action, _ in now), before
+    assert all(" — " in text for _, _, text in now), now
+    assert browser.find_element(By.ID, "now-h").text == "Now"
     assert browser.find_element(By.CSS_SELECTOR, ".timeline .note").text == NOTE
     browser.save_screenshot(str(tmp_path / "application-desktop.png"))
 
