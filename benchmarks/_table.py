@@ -224,3 +224,20 @@ def seconds(s: float) -> str:
 
 def per_second(rate: float, unit: str) -> str:
     return f"{_rate(rate)} {unit}/s"
+
+
+def script_main(doc: str, run: Callable[[bool], Result], quick_help: str = "a smoke test, not a measurement",
+                argv: list[str] | None = None) -> int:
+    """The command line every benchmark script shares: ``--quick`` and
+    ``--json`` (how ``run.py`` reads the result)."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help=quick_help)
+    ap.add_argument("--json", action="store_true", help="print the result as JSON (for run.py)")
+    args = ap.parse_args(argv)
+    result = run(args.quick)
+    print(json.dumps(result) if args.json else render([result]))
+    return 0
+

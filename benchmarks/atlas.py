@@ -11,8 +11,6 @@ time are both given: on a shared machine the first includes waiting.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -21,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # benchmark this working tree, not an installed copy
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _table import MEASURE_COLUMNS, Result, measure_row, render, seconds  # noqa: E402
+from _table import MEASURE_COLUMNS, Result, measure_row, seconds, script_main  # noqa: E402
 
 import engine  # noqa: E402
 from engine.apps.atlas import DEFAULT_MAX_LOGS, conflict_atlas, situations  # noqa: E402
@@ -53,13 +51,7 @@ def run(quick: bool) -> Result:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="20 logs: a smoke test")
-    ap.add_argument("--json", action="store_true", help="print the result as JSON (for run.py)")
-    args = ap.parse_args(argv)
-    result = run(args.quick)
-    print(json.dumps(result) if args.json else render([result]))
-    return 0
+    return script_main(__doc__ or "", run, "20 logs: a smoke test", argv)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,6 @@ grows faster than the input (31.6 would be halfway to quadratic).
 
 from __future__ import annotations
 
-import argparse
-import json
 import platform
 import sys
 import tempfile
@@ -31,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import random  # noqa: E402
 
 import yaml  # noqa: E402
-from _table import MEASURE_COLUMNS, Result, best_of_blocks, measure_row, render, seconds  # noqa: E402
+from _table import MEASURE_COLUMNS, Result, best_of_blocks, measure_row, seconds, script_main  # noqa: E402
 from corpus import AT, generate, make_log  # noqa: E402
 
 import engine  # noqa: E402
@@ -186,13 +184,7 @@ def run(quick: bool = False) -> Result:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="smaller sizes, one round: a smoke test")
-    ap.add_argument("--json", action="store_true", help="print the result as JSON (for run.py)")
-    args = ap.parse_args(argv)
-    result = run(args.quick)
-    print(json.dumps(result) if args.json else render([result]))
-    return 0
+    return script_main(__doc__ or "", run, "smaller sizes, one round: a smoke test", argv)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,6 @@ switched off. The two take turns (``best_of``).
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # benchmark this working tree, not an installed copy
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _table import MEASURE_COLUMNS, Result, best_of, measure_row, render, seconds
+from _table import MEASURE_COLUMNS, Result, best_of, measure_row, seconds, script_main
 
 from engine.apps import logdocument
 from engine.apps.logedit import add_event
@@ -68,13 +66,7 @@ def run(quick: bool = False) -> Result:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="a smoke test, not a measurement")
-    ap.add_argument("--json", action="store_true", help="print the result as JSON (for run.py)")
-    args = ap.parse_args(argv)
-    result = run(args.quick)
-    print(json.dumps(result) if args.json else render([result]))
-    return 0
+    return script_main(__doc__ or "", run, "a smoke test, not a measurement", argv)
 
 
 if __name__ == "__main__":

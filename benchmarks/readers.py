@@ -9,8 +9,6 @@ code (engine/input/yaml_reader.py's libyaml half) buys.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -18,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # benchmark this working tree, not an installed copy
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _table import MEASURE_COLUMNS, Result, best_of, measure_row, render, seconds  # noqa: E402
+from _table import MEASURE_COLUMNS, Result, best_of, measure_row, seconds, script_main  # noqa: E402
 
 from engine.input import yaml_reader  # noqa: E402
 from engine.input.documents import parse_document  # noqa: E402
@@ -65,14 +63,8 @@ def run(quick: bool) -> Result:
             "rows": rows, "notes": ["ratio: pure-Python time / libyaml time, measured side by side"]}
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--json", action="store_true")
-    ap.add_argument("--quick", action="store_true")
-    args = ap.parse_args()
-    result = run(args.quick)
-    print(json.dumps(result) if args.json else render([result]))
-    return 0
+def main(argv: list[str] | None = None) -> int:
+    return script_main(__doc__ or "", run, "a smoke test, not a measurement", argv)
 
 
 if __name__ == "__main__":
