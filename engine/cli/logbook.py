@@ -118,10 +118,7 @@ def log_rm(file: str, event: str, policies_dir: str | None) -> int:
     from engine.apps.logedit import remove_event
     policies = load_set(policies_dir, ())
     change = remove_event(Path(file), event, policies.vocabulary)
-    details = _fields_text(change.event)
-    _say(f"removed {change.event['type']} at {change.shown_at}"
-               + (f" ({details})" if details else "") + f" from {file}")
-    _warn(change.warnings)
+    _report(change, "removed {type} at {at}", f"from {file}")
     return 0
 
 
@@ -142,11 +139,16 @@ def log_edit(file: str, event: str, fields: tuple[str, ...], at: str | None, uns
     from engine.apps.logedit import edit_event
     policies = load_set(policies_dir, ())
     change = edit_event(Path(file), event, at, fields, unset, policies.vocabulary)
-    details = _fields_text(change.event)
-    _say(f"changed {change.event['type']}: now at {change.shown_at}"
-               + (f" ({details})" if details else "") + f" in {file}")
-    _warn(change.warnings)
+    _report(change, "changed {type}: now at {at}", f"in {file}")
     return 0
+
+
+def _report(change: Any, what: str, where: str) -> None:
+    """Say what ``rm`` or ``edit`` did to which event (with its fields), then any warnings."""
+    details = _fields_text(change.event)
+    _say(what.format(type=change.event["type"], at=change.shown_at)
+         + (f" ({details})" if details else "") + f" {where}")
+    _warn(change.warnings)
 
 
 @log.command(name="list")
