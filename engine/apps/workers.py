@@ -12,7 +12,9 @@ comes, as ``map`` would.
 
 A worker that dies (killed, out of memory) ends the run with
 :class:`WorkerLost` instead of a hang or a traceback; so does a worker
-stopped (``SIGSTOP``) for longer than ``stall`` seconds. Ctrl-C, or a
+stopped (``SIGSTOP``) for longer than ``stall`` seconds. The workers are
+watched from here while a result is awaited, not left to the pool alone:
+a worker killed in the middle of writing its result deadlocks the pool. Ctrl-C, or a
 consumer that stops early, kills the workers at once: the results in hand
 are not wanted. Workers ignore SIGINT (the parent decides when to stop).
 """
@@ -219,6 +221,11 @@ def _result(future: Future[Any], pool: ProcessPoolExecutor, stall: float) -> Any
         done, _ = wait([future], timeout=_POLL, return_when=FIRST_COMPLETED)
         if done:
             break
+        if any(p.exitcode is not None for p in _processes(pool)):
+            # (the pool notices a dead worker itself, except one killed while
+            # writing a result: its reader thread then waits for the rest of
+            # the message, and the other workers for the lock it died holding)
+            raise _lost(pool, "ended unexpectedly")
         if any(_stopped(pid) for pid in _pids(pool)):
             stopped_since = stopped_since or time.monotonic()
             if time.monotonic() - stopped_since > stall:
@@ -261,7 +268,7 @@ def _lost(pool: ProcessPoolExecutor, what: str, codes: bool = True) -> WorkerLos
     _kill(pool)
     detail = ""
     if codes:
-        found = {p.exitcode for p in _processes(pool) if p.exitcode}
+        found = {code for code in _exit_codes(_processes(pool)) if code}
         ours = {-signal.SIGTERM, -signal.SIGKILL}  # the pool's, once it broke, and _kill's
         if found - ours:
             found -= ours
@@ -271,6 +278,16 @@ def _lost(pool: ProcessPoolExecutor, what: str, codes: bool = True) -> WorkerLos
     return WorkerLost(f"a batch worker process {what}{detail}; the run was stopped",
                       hint="nothing was written to an -o file; run again (with fewer --jobs "
                            "if the machine ran out of memory)")
+
+
+def _exit_codes(processes: list[Any], patience: float = 1.0) -> list[int | None]:
+    """The exit codes of ended ``processes``, waiting up to ``patience``
+    seconds for each to be known (two threads reaping one process at once:
+    the one that loses sees no code until the other has stored it)."""
+    deadline = time.monotonic() + patience
+    while any(p.exitcode is None for p in processes) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return [p.exitcode for p in processes]
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:

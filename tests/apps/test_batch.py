@@ -8,6 +8,7 @@ import io
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -349,6 +350,33 @@ def _dies(item):
 def test_a_worker_that_dies_is_an_error_not_a_hang():
     with pytest.raises(WorkerLost, match="ended unexpectedly.*exit code 3"):
         list(ordered_map(_dies, range(20), 2))
+    assert _children_gone()
+
+
+def _dies_while_writing_its_result(item):
+    """Item 5: what a SIGKILL at the worst moment leaves behind: the start of
+    a result on the pool's result pipe, and the pipe's lock held by a
+    process that no longer exists."""
+    if item == 5:
+        import struct
+        frame = sys._getframe()
+        while "result_queue" not in frame.f_locals:  # the pool's worker loop
+            frame = frame.f_back
+        results = frame.f_locals["result_queue"]
+        results._wlock.acquire()
+        os.write(results._writer.fileno(), struct.pack("!i", 1 << 20) + b"partial")
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.01)
+    return b"ok"
+
+
+@fork_only
+def test_a_worker_killed_while_writing_its_result_is_an_error_not_a_hang():
+    """Bug: a worker killed half-way through writing a result left the pool
+    waiting for the rest of it, and the other workers for its lock: the run
+    hung (1 run in about 20 of `rules batch` with a worker killed, under load)."""
+    with pytest.raises(WorkerLost, match="ended unexpectedly.*killed by signal 9"):
+        list(ordered_map(_dies_while_writing_its_result, range(40), 2))
     assert _children_gone()
 
 
