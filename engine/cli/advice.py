@@ -27,7 +27,8 @@ def text_width(output: str | None) -> int:
 @policy_option
 @click.option("--format", "fmt", type=FORMAT, default="text", show_default=True)
 @click.option("--details", is_flag=True,
-              help="Today's full trace: every recommendation with its condition, values and citation.")
+              help="Today's full trace: every recommendation with its condition, values and citation "
+                   "(markdown: without the answer before it).")
 @click.option("--why", "why", metavar="[POLICY:]RULE", help="Explain one rule: why it does or does not apply.")
 @click.option("--horizon", type=click.IntRange(1, 3650), default=60, show_default=True,
               help="Days ahead to look for when a rule would next apply.")
@@ -70,13 +71,16 @@ def explain(log: str, at: str | None, policies_dir: str | None, pins: tuple[str,
         return 0
     styled = color() and output is None
     width = text_width(output)
-    if fmt == "text" and not details:
+    if fmt in ("text", "markdown") and not details:  # the answer first
         from engine.runtime.plan import build_plan
         from engine.render.first_screen import FIRST_SCREEN_DAYS, render_first_screen
         the_plan = build_plan(policies, event_log, moment, min(horizon, FIRST_SCREEN_DAYS),
                               search_budget=search_budget)
-        bold = (lambda text: click.style(text, bold=True)) if styled else None
-        write(render_first_screen(report, the_plan, width=width, style=bold), output, fmt)
+        if fmt == "text":
+            bold = (lambda text: click.style(text, bold=True)) if styled else None
+            write(render_first_screen(report, the_plan, width=width, style=bold), output, fmt)
+        else:
+            write(render_report(report, fmt, plan=the_plan), output, fmt)
         note_cut_short(max(cut, len(the_plan.cut_short)), search_budget)
         return 0
     write(render_report(report, fmt, color=styled, width=width), output, fmt)

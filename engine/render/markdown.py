@@ -1,9 +1,14 @@
-"""A report as Markdown (for notes, issues and docs)."""
+"""A report as Markdown (for notes, issues and docs): with a plan, the answer
+first (the first screen's now, wait, next, always and disagreements, in
+full), then the evidence, as the HTML page has it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from engine.render.dates import day_text
+from engine.render.first_screen import Line, first_screen
+from engine.runtime.plan import Plan
 from engine.runtime.report import AdviceGroup, Consensus, Report
 from engine.render.common import (conflict_title, consensus_of, consensus_text, grade_text, params_text,
                                   report_now, side_text, situation_items, split_advice, when_text)
@@ -39,11 +44,36 @@ def _group(lines: list[str], g: AdviceGroup, now: datetime, agreed: Consensus | 
     lines.append("")
 
 
-def render(report: Report) -> str:
+def _answer(report: Report, plan: Plan) -> list[str]:
+    """The first screen as Markdown: every line (a page scrolls; nothing is cut)."""
+    fs = first_screen(report, plan)
+
+    def section(title: str, items: tuple[Line, ...], empty: str = "") -> list[str]:
+        if not items and not empty:
+            return []
+        body = [f"- {line.plain()}" for line in items] or [empty]
+        return [f"### {title}", "", *body, ""]
+
+    return (["## Your answer", ""]
+            + section(f"Now ({day_text(report_now(report))})", fs.now, "Nothing is due today.")
+            + section("Wait", fs.wait)
+            + section("Next (if nothing else happens)", fs.next)
+            + section("Always", fs.always_do + fs.always_avoid)
+            + section("Disagreements", fs.disagreements))
+
+
+def render(report: Report, plan: Plan | None = None) -> str:
+    """``report`` as Markdown; with ``plan`` (covering the days ahead), the
+    answer comes first."""
     now = report_now(report)
     lines = [f"# {report.subject or report.log or 'Follow-up advice'}", "",
-             f"As of **{when_text(report.at, dates=False)}** ({report.timezone}).", "", "## Situation", "",
-             "| | |", "|---|---|"]
+             f"As of **{when_text(report.at, dates=False)}** ({report.timezone}).", ""]
+    if report.events_after:
+        lines += [f"{report.events_after} event(s) in the log after this moment were ignored "
+                  "(a later `--at` includes them).", ""]
+    if plan is not None:
+        lines += _answer(report, plan)
+    lines += ["## Situation", "", "| | |", "|---|---|"]
     for label, value in situation_items(report):
         lines.append(f"| {label} | {_esc(value)} |")
     lines += ["", "Sources: " + ", ".join(f"`{p.policy}@{p.version}`" for p in report.policies), ""]

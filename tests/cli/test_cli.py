@@ -57,6 +57,19 @@ def test_explain_markdown_and_output_file(capsys, tmp_path):
     assert target.read_text().startswith("# Acme Corp")
 
 
+def test_explain_markdown_gives_the_answer_before_the_evidence(capsys):
+    code, out, _ = run(capsys, *WAITING, "--format", "markdown")
+    assert code == 0
+    headings = [line for line in out.splitlines() if line.startswith("#")]
+    assert headings[:4] == ["# Acme Corp — Data Analyst", "## Your answer", "### Now (Mon 23 Nov 2026)",
+                            "### Always"]
+    assert headings.index("## Your answer") < headings.index("## Situation")
+    assert "- ✓ Check in with the employer (email or phone) — cheatsheet, followup-guide" in out
+    code, details, _ = run(capsys, *WAITING, "--format", "markdown", "--details")
+    assert code == 0 and "## Your answer" not in details and "## Situation" in details
+    assert details.split("## Situation", 1)[1] == out.split("## Situation", 1)[1]
+
+
 def test_pinning_a_policy_version(capsys):
     code, out, _ = run(capsys, *WAITING, "--policy", "hayes@1.0.0", "--format", "json")
     assert code == 0

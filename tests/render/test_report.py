@@ -45,6 +45,11 @@ def rendered_as(example: Path, fmt: str, policies) -> str:
         log = load_log(example.relative_to(ROOT), policies.vocabulary)
         at = datetime.fromisoformat(moment_of(example))
         return render_first_screen(evaluate(policies, log, at), build_plan(policies, log, at, FIRST_SCREEN_DAYS))
+    if fmt == "markdown-answer":  # rules explain --format markdown: the answer, then the evidence
+        log = load_log(example.relative_to(ROOT), policies.vocabulary)
+        at = datetime.fromisoformat(moment_of(example))
+        return render_report(evaluate(policies, log, at), "markdown",
+                             plan=build_plan(policies, log, at, FIRST_SCREEN_DAYS))
     if fmt == "plan":
         log = load_log(example.relative_to(ROOT), policies.vocabulary)
         return render_plan_text(build_plan(policies, log, datetime.fromisoformat(moment_of(example)), 30))
@@ -52,6 +57,7 @@ def rendered_as(example: Path, fmt: str, policies) -> str:
 
 
 @pytest.mark.parametrize("fmt,ext", [("first-screen", "txt"), ("text", "details.txt"), ("markdown", "md"),
+                                     ("markdown-answer", "answer.md"),
                                      ("json", "json"), ("plan", "plan.txt")])
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_golden(example, fmt, ext, policies):

@@ -1,5 +1,5 @@
 """``Report.events_after``: the events of the log after the moment, left out
-of the evaluation, counted in both report paths and said in the text."""
+of the evaluation, counted in both report paths and said in the text and in Markdown."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 
 import engine
+from engine.render.markdown import render as render_markdown
 from engine.render.text import render
 from engine.runtime.evaluation import report_json
 
@@ -22,5 +23,6 @@ def test_events_after_the_moment_are_counted_and_said():
         assert report.events_after == after
         assert report.to_dict()["events_after"] == after
         assert json.loads(report_json(policies, log, at))["events_after"] == after
-        said = f"{after} event(s) in the log after this moment were ignored" in render(report)
-        assert said == (after > 0)
+        for rendered in (render(report), render_markdown(report)):  # (markdown: a regression)
+            said = f"{after} event(s) in the log after this moment were ignored" in rendered
+            assert said == (after > 0)
