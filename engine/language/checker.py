@@ -19,7 +19,7 @@ from engine.language.nodes import (Attribute, Binary, BoolOp, Call, Chain, Keywo
 from engine.language.printer import to_text
 from engine.language.semantics import binary, kleene_and, kleene_not, kleene_or, negate
 from engine.language.types import (ANY, BOOL, DATETIME, INT, NULL, NUMBER, STRING, Type, assignable,
-                    equatable, event_of, list_of, orderable, type_of_value, unify)
+                    enum_of, equatable, event_of, list_of, orderable, type_of_value, unify)
 
 __all__ = ["Scope", "Checked", "check", "EVENT_BUILTIN_FIELDS"]
 
@@ -113,6 +113,8 @@ class _Checker:
         if t.name not in ("event", "any"):
             raise self.error(node, f"'.{node.attr}' needs an event, but this is {t}",
                              'events come from last("type") or first("type")')
+        if node.attr == "type" and t.event is not None:  # last("x").type is "x"
+            return Attribute(obj, node.attr, node.span), enum_of((t.event,))
         if node.attr in EVENT_BUILTIN_FIELDS:
             return Attribute(obj, node.attr, node.span), EVENT_BUILTIN_FIELDS[node.attr]
         if t.name == "any" or t.event is None:
@@ -258,6 +260,13 @@ class _Checker:
             if not orderable(lt, rt):
                 raise self.error(node, f"'{op}' cannot order {lt} and {rt}",
                                  "compare numbers, strings, or dates and times")
+            for side, t in ((node.left, lt), (node.right, rt)):
+                if t.values is not None:  # alphabetical order means nothing for "pending", "offer"
+                    raise self.error(node, f"'{op}' orders {to_text(side)} alphabetically, but its "
+                                     "values have no order",
+                                     f"compare with '==' or 'in': {to_text(side)} in "
+                                     "[" + ", ".join(f'"{v}"' for v in t.values[:2]) + "]",
+                                     "RULES-E005")
             result_type = BOOL
         elif op in ("in", "not in"):
             if rt.name == "string" and assignable(lt, STRING):

@@ -239,6 +239,9 @@ def typed(t: str, depth: int) -> st.SearchStrategy[Node]:
             st.builds(lambda x: Call("exists", (x,)),
                       st.one_of(sub("int"), sub("string"), sub("datetime"), sub("bool"))),
             st.just(Attribute(_last("reply_received"), "will_contact")),
+            # an event's .type is an enum of one value: compared, never ordered
+            st.builds(lambda t, op: Binary(op, Attribute(_last(t), "type"), Literal(t)),
+                      _event_types, st.sampled_from(["==", "!="])),
         ]
     elif t == "int":
         options += [
@@ -265,8 +268,7 @@ def typed(t: str, depth: int) -> st.SearchStrategy[Node]:
     elif t == "string":
         options += [st.builds(Binary, st.just("+"), sub("string"), sub("string")),
                     st.sampled_from([Attribute(_last("reply_received"), "tone"),
-                                     Attribute(_first("interview"), "format"),
-                                     Attribute(_last("follow_up_sent"), "type")])]
+                                     Attribute(_first("interview"), "format")])]
     elif t == "datetime":
         options += [st.builds(lambda f, xs: Call(f, tuple(xs)), st.sampled_from(["min", "max"]),
                               st.lists(sub("datetime"), min_size=1, max_size=2)),

@@ -34,6 +34,8 @@ def type_error(text: str) -> ConditionTypeError:
     ('"onhold" == outcome', '"onhold"', "did you mean 'on_hold'?"),
     ('interview_part_of_day == "night"', '"night"', "use one of the values"),
     ('last("follow_up_sent").kind == "checkin"', '"checkin"', "did you mean 'check_in'?"),
+    ('last("interview").type == "interveiw"', '"interveiw"', "did you mean 'interview'?"),
+    ('first("offer").type in ["offer", "rejection"]', '"rejection"', "use one of the values"),
 ])
 def test_literal_outside_an_enum_is_a_type_error(text, bad, hint):
     err = type_error(text)
@@ -43,8 +45,23 @@ def test_literal_outside_an_enum_is_a_type_error(text, bad, hint):
     assert hint in (err.hint or "")
 
 
+@pytest.mark.parametrize("text, side", [
+    ('outcome < "pending"', "outcome"),
+    ('weekday(now) >= "monday"', "weekday(now)"),
+    ('"phone" <= last("interview").format', 'last("interview").format'),
+    ('outcome > last_reply_tone', "outcome"),
+])
+def test_ordering_an_enum_is_a_type_error(text, side):
+    """Alphabetical order of "offer", "pending", "rejected" means nothing: a
+    rule written with '<' on an enum fires on a meaningless subset."""
+    err = type_error(text)
+    assert err.code == "RULES-E005"
+    assert f"orders {side} alphabetically" in err.message
+    assert f"{side} in [" in (err.hint or "")
+
+
 @pytest.mark.parametrize("text", [
-    'outcome == "pending"', 'outcome in ["offer", "rejected"]', 'weekday(now) in ["saturday", "sunday"]',
+    'outcome == "pending"', 'last("interview").type == "interview"', 'last("interview").note < "m"', 'outcome in ["offer", "rejected"]', 'weekday(now) in ["saturday", "sunday"]',
     'last("interview").format != "video"', 'last_reply_tone == "negative"',
     'outcome == last_reply_tone',  # two enums: equatable strings, no literal to check
     'last("interview").note == "anything"',  # free text stays free
