@@ -22,7 +22,7 @@ import heapq
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from engine.language.compiler import CompiledExpr, interpret
 from engine.runtime.facts import FactContext
@@ -88,11 +88,23 @@ def _numbers(node: Node) -> set[float]:
     return found
 
 
-def _depends_on_clock(node: Node, ctx: FactContext) -> tuple[bool, bool, list[Node]]:
-    """(uses day boundaries, uses hour boundaries, hours_since arguments)."""
-    days = hours = False
+@dataclass(frozen=True, slots=True)
+class _ClockUse:
+    """How a condition reads the clock: found once per condition and
+    vocabulary (:func:`_clock_use`), asked for at every look-ahead."""
+
+    days: bool                     # day boundaries (days_since, weekday, …)
+    hours: bool                    # every hour (local_hour, a fact defined over the clock)
+    hour_args: tuple[Node, ...]    # the arguments of hours_since
+    constants: frozenset[float]    # its numbers (hours_since(t) > k changes at t + k)
+    compared: tuple[str, ...]      # names compared with <, ==, …: a datetime fact's value is a point
+    now: bool                      # names `now`
+
+
+def _analyse(node: Node, facts: Mapping[str, Any]) -> _ClockUse:
+    days = hours = now = False
     hour_args: list[Node] = []
-    facts = ctx.vocabulary.facts
+    compared: dict[str, None] = {}
     for n in walk(node):
         if isinstance(n, Call):
             if n.func in _DAY_FUNCTIONS:
@@ -102,19 +114,43 @@ def _depends_on_clock(node: Node, ctx: FactContext) -> tuple[bool, bool, list[No
             elif n.func == "local_hour":
                 hours = True
         elif isinstance(n, Name):
+            now = now or n.name == "now"
             spec = facts.get(n.name)
             if spec is not None and spec.time_dependent:
                 # a fact defined over the clock: be safe, look at every hour
                 days = hours = True
-    return days, hours, hour_args
+        elif isinstance(n, Binary) and n.op in ("<", "<=", ">", ">=", "==", "!="):
+            for side in (n.left, n.right):
+                if isinstance(side, Name):
+                    compared[side.name] = None
+    return _ClockUse(days, hours, tuple(hour_args),
+                     frozenset(_numbers(node)) if hour_args else frozenset(), tuple(compared), now)
+
+
+# (id(condition), id(vocabulary)) -> (condition, vocabulary, use); the pair is
+# kept to tell a reused id from the same object. Emptied when full.
+_USES: dict[tuple[int, int], tuple[CompiledExpr, Any, _ClockUse]] = {}
+_MAX_USES = 4096
+
+
+def _clock_use(condition: CompiledExpr, ctx: FactContext) -> _ClockUse:
+    vocabulary = ctx.vocabulary
+    key = (id(condition), id(vocabulary))
+    hit = _USES.get(key)
+    if hit is not None and hit[0] is condition and hit[1] is vocabulary:
+        return hit[2]
+    use = _analyse(condition.node, vocabulary.facts)
+    if len(_USES) >= _MAX_USES:
+        _USES.clear()
+    _USES[key] = (condition, vocabulary, use)
+    return use
 
 
 def depends_on_clock(condition: CompiledExpr, ctx: FactContext) -> bool:
     """Whether the passing of time alone can change the condition (it has a
     day, hour or ``now`` threshold): advice that is timed, not standing."""
-    days, hours, hour_args = _depends_on_clock(condition.node, ctx)
-    return days or hours or bool(hour_args) or any(
-        isinstance(n, Name) and n.name == "now" for n in walk(condition.node))
+    use = _clock_use(condition, ctx)
+    return use.days or use.hours or bool(use.hour_args) or use.now
 
 
 def change_points(condition: CompiledExpr, ctx: FactContext, start: datetime,
@@ -127,28 +163,23 @@ def _change_points(condition: CompiledExpr, ctx: FactContext, start: datetime,
                    end: datetime) -> Iterable[datetime]:
     """:func:`change_points`, made as they are asked for (a search cut short
     makes no more of them than it looked at)."""
-    node = condition.node
-    days, hours, hour_args = _depends_on_clock(node, ctx)
+    use = _clock_use(condition, ctx)
     tz = ctx.tz
     extra: list[datetime] = []
-    if hour_args:
-        constants = _numbers(node)
-        for arg in hour_args:
-            base = interpret(arg, ctx, condition.functions)
-            if not isinstance(base, datetime):
-                continue
-            for k in constants:
-                at = base + timedelta(hours=k)
-                extra += (at, at + _SECOND)
+    for arg in use.hour_args:
+        base = interpret(arg, ctx, condition.functions)
+        if not isinstance(base, datetime):
+            continue
+        for k in use.constants:
+            at = base + timedelta(hours=k)
+            extra += (at, at + _SECOND)
     # Comparisons of `now` (or datetime facts) with other datetimes
-    for n in walk(node):
-        if isinstance(n, Binary) and n.op in ("<", "<=", ">", ">=", "==", "!="):
-            for side in (n.left, n.right):
-                if isinstance(side, Name):
-                    value = ctx[side.name]
-                    if isinstance(value, datetime):
-                        extra += (value, value + _SECOND)
-    clock = _clock_points(start, start.fold, start.tzinfo, end, end.fold, end.tzinfo, tz, days, hours)
+    for name in use.compared:
+        value = ctx[name]
+        if isinstance(value, datetime):
+            extra += (value, value + _SECOND)
+    clock = _clock_points(start, start.fold, start.tzinfo, end, end.fold, end.tzinfo, tz,
+                          use.days, use.hours)
     inside = sorted({p for p in extra if start < p <= end}, key=datetime.timestamp)
     if not inside:
         # Only the clock's own moments, the same for every condition that
