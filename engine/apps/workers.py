@@ -14,9 +14,10 @@ A worker that dies (killed, out of memory) ends the run with
 :class:`WorkerLost` instead of a hang or a traceback; so does a worker
 stopped (``SIGSTOP``) for longer than ``stall`` seconds. The workers are
 watched from here while a result is awaited, not left to the pool alone:
-a worker killed in the middle of writing its result deadlocks the pool. Ctrl-C, or a
-consumer that stops early, kills the workers at once: the results in hand
-are not wanted. Workers ignore SIGINT (the parent decides when to stop).
+a worker killed in the middle of writing its result deadlocks the pool.
+Ctrl-C, or a consumer that stops early, kills the workers at once: the
+results in hand are not wanted. Workers ignore SIGINT (the parent decides
+when to stop).
 """
 
 from __future__ import annotations
