@@ -21,7 +21,7 @@ from engine.runtime.facts import FactContext
 from engine.language.nodes import Binary, Name, walk
 from engine.model.policies import default_vocabulary
 from engine.input.times import get_zone, localize, parse_moment
-from engine.runtime.timing import _SECOND, _depends_on_clock, _numbers, change_points, next_change
+from engine.runtime.timing import _SECOND, _analyse, _numbers, change_points, next_change
 
 from examples import ROOT
 
@@ -101,10 +101,12 @@ def test_later_contexts_are_kept_per_moment_and_tell_a_repeated_hour_apart():
 
 
 def _reference_change_points(condition, ctx, start, end):
-    """``change_points`` as written before the clock's moments were kept:
-    everything worked out afresh on every call."""
+    """``change_points`` as written before the clock's moments and each
+    condition's use of the clock were kept: everything worked out afresh on
+    every call."""
     node = condition.node
-    days, hours, hour_args = _depends_on_clock(node, ctx)
+    use = _analyse(node, ctx.vocabulary.facts)
+    days, hours, hour_args = use.days, use.hours, use.hour_args
     tz = ctx.tz
     points = set()
     if days or hours:
