@@ -20,7 +20,7 @@ from engine.runtime.plan import Plan, PlanItem
 from engine.runtime.report import Conflict, Report
 
 __all__ = ["Position", "Line", "FirstScreen", "positions", "first_screen", "render_first_screen",
-           "MAX_LINES", "FIRST_SCREEN_DAYS"]
+           "answer_sections", "MAX_LINES", "FIRST_SCREEN_DAYS"]
 
 MAX_LINES = 25
 #: How far ahead the first screen's plan looks for deadlines, waits and what
@@ -103,6 +103,15 @@ class FirstScreen:
     always_avoid: tuple[Line, ...]
     disagreements: tuple[Line, ...]
     notes: tuple[str, ...] = field(default=())
+
+
+def answer_sections(fs: FirstScreen) -> list[tuple[str, tuple[Line, ...]]]:
+    """The sections of the answer in reading order, for the formats that show
+    every line (HTML, Markdown): ``Now`` always (it says so when nothing is
+    due), the others only when they have lines."""
+    sections = [("Now", fs.now), ("Wait", fs.wait), ("Next (if nothing else happens)", fs.next),
+                ("Always", fs.always_do + fs.always_avoid), ("Disagreements", fs.disagreements)]
+    return [(title, lines) for title, lines in sections if lines or title == "Now"]
 
 
 def values_text(params: Mapping[str, Any]) -> str:

@@ -14,7 +14,7 @@ from html import escape
 from engine.render.common import (conflict_title, consensus_of, consensus_text, grade_text, params_text,
                                   report_now, side_text, situation_items, split_advice, when_text)
 from engine.render.dates import full_text
-from engine.render.first_screen import Line, first_screen
+from engine.render.first_screen import Line, answer_sections, first_screen
 from engine.render.html_timeline import TIMELINE_CSS, render_timeline
 from engine.render.plan_text import agenda_lines
 from engine.runtime.plan import Plan
@@ -45,7 +45,7 @@ def _fmt(t: datetime) -> str:
 
 def _lines(title: str, lines: tuple[Line, ...]) -> str:
     if not lines:
-        return ""
+        return f"<h3>{escape(title)}</h3><p>Nothing is due today.</p>"
     items = "".join(f"<li>{escape(line.mark)} {escape(line.text)}"
                     + (f' <span class="sources">— {escape(line.sources)}</span>' if line.sources else "")
                     + "</li>" for line in lines)
@@ -53,10 +53,7 @@ def _lines(title: str, lines: tuple[Line, ...]) -> str:
 
 
 def _brief(report: Report, plan: Plan) -> str:
-    fs = first_screen(report, plan)
-    body = (_lines("Now", fs.now) or "<h3>Now</h3><p>Nothing is due today.</p>") + _lines("Wait", fs.wait) \
-        + _lines("Next (if nothing else happens)", fs.next) + _lines("Always", fs.always_do + fs.always_avoid) \
-        + _lines("Disagreements", fs.disagreements)
+    body = "".join(_lines(title, lines) for title, lines in answer_sections(first_screen(report, plan)))
     return f'<section class="brief"><h2>Your answer</h2>{body}</section>'
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.render.dates import day_text
-from engine.render.first_screen import Line, first_screen
+from engine.render.first_screen import answer_sections, first_screen
 from engine.runtime.plan import Plan
 from engine.runtime.report import AdviceGroup, Consensus, Report
 from engine.render.common import (conflict_title, consensus_of, consensus_text, grade_text, params_text,
@@ -46,20 +46,13 @@ def _group(lines: list[str], g: AdviceGroup, now: datetime, agreed: Consensus | 
 
 def _answer(report: Report, plan: Plan) -> list[str]:
     """The first screen as Markdown: every line (a page scrolls; nothing is cut)."""
-    fs = first_screen(report, plan)
-
-    def section(title: str, items: tuple[Line, ...], empty: str = "") -> list[str]:
-        if not items and not empty:
-            return []
-        body = [f"- {line.plain()}" for line in items] or [empty]
-        return [f"### {title}", "", *body, ""]
-
-    return (["## Your answer", ""]
-            + section(f"Now ({day_text(report_now(report))})", fs.now, "Nothing is due today.")
-            + section("Wait", fs.wait)
-            + section("Next (if nothing else happens)", fs.next)
-            + section("Always", fs.always_do + fs.always_avoid)
-            + section("Disagreements", fs.disagreements))
+    lines = ["## Your answer", ""]
+    for title, items in answer_sections(first_screen(report, plan)):
+        if title == "Now":
+            title += f" ({day_text(report_now(report))})"
+        body = [f"- {line.plain()}" for line in items] or ["Nothing is due today."]
+        lines += [f"### {title}", "", *body, ""]
+    return lines
 
 
 def render(report: Report, plan: Plan | None = None) -> str:
